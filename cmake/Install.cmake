@@ -1,0 +1,28 @@
+# Installs the SDK as a relocatable CMake package: find_package(PreloadSDK).
+include(CMakePackageConfigHelpers)
+
+set(PRELOAD_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/PreloadSDK")
+set(PRELOAD_INSTALL_DATADIR "${CMAKE_INSTALL_DATADIR}/PreloadSDK")
+
+install(TARGETS preload_headers preload_sdk EXPORT PreloadSDKTargets
+        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+        INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+install(DIRECTORY sdk/include/preload DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+install(EXPORT PreloadSDKTargets NAMESPACE PreloadSDK::
+        DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")
+install(DIRECTORY codegen/preload_codegen DESTINATION "${PRELOAD_INSTALL_DATADIR}/codegen"
+        PATTERN "__pycache__" EXCLUDE)
+install(DIRECTORY templates/ DESTINATION "${PRELOAD_INSTALL_DATADIR}/templates")
+
+configure_package_config_file(cmake/PreloadSDKConfig.cmake.in
+  "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
+  INSTALL_DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}"
+  PATH_VARS PRELOAD_INSTALL_DATADIR)
+write_basic_package_version_file(
+  "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
+  "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
+  cmake/PreloadPlugin.cmake
+  DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

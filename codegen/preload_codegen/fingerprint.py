@@ -1,0 +1,78 @@
+"""``fingerprint``: the source file that gives a target its fingerprint."""
+
+import re
+
+from . import render
+
+KINDS = ("plugin", "host", "sdk")
+# Identity values end up in one `key=value` line of the note payload.
+_VALUE = re.compile(r"^[^\n\r=\x00]*$")
+_ABI_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_ABI_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
+
+
+class UsageError(Exception):
+    pass
+
+
+def descriptor_symbol(name):
+    """The plugin's unique descriptor symbol: a C identifier made from its
+    name. The loader reads it from the fingerprint, never recomputes it."""
+    return "preload_descriptor_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def parse_abi(text):
+    """'name=version' -> {'name': ..., 'version': ...}."""
+    name, sep, version = text.partition("=")
+    if not sep or not _ABI_NAME.match(name) or not _ABI_VERSION.match(version):
+        raise UsageError(
+            "host ABI %r: expected NAME=MAJOR.MINOR[.PATCH], NAME made of "
+            "letters, digits, '_', '.', '-'" % text)
+    return {"name": name, "version": version}
+
+
+def context(kind, name, version, abis, flags_header):
+    if kind not in KINDS:
+        raise UsageError("kind must be one of %s" % ", ".join(KINDS))
+    for label, value in (("name", name), ("version", version)):
+        if not _VALUE.match(value):
+            raise UsageError("%s %r may not contain '=', NUL or a newline"
+                             % (label, value))
+    if not name:
+        raise UsageError("the name may not be empty")
+    parsed = [parse_abi(a) for a in abis]
+    names = [a["name"] for a in parsed]
+    if len(set(names)) != len(names):
+        raise UsageError("a host ABI is named twice: %s" % ", ".join(names))
+    return {
+        "kind": kind,
+        "name": name,
+        "version": version,
+        "abis": sorted(parsed, key=lambda a: a["name"]),
+        "descriptor": descriptor_symbol(name) if kind == "plugin" else "",
+        "flags_header": flags_header,
+    }
+
+
+def run(args):
+    ctx = context(args.kind, args.name, args.version, args.abi,
+                  args.flags_header)
+    text = render.environment(args.templates).get_template(
+        "fingerprint.cc.j2").render(**ctx)
+    render.write_if_changed(args.output, text)
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "fingerprint",
+        help="write the C++ source that embeds a target's fingerprint")
+    p.add_argument("--kind", required=True, choices=KINDS)
+    p.add_argument("--name", required=True)
+    p.add_argument("--version", default="")
+    p.add_argument("--abi", action="append", default=[],
+                   metavar="NAME=VERSION", help="a host ABI (repeatable)")
+    p.add_argument("--flags-header", required=True,
+                   help="the per-configuration flags header to #include")
+    p.add_argument("--templates", required=True, help="the templates folder")
+    p.add_argument("--output", required=True)
+    p.set_defaults(run=run)

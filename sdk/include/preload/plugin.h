@@ -1,0 +1,136 @@
+// Copyright the PreloadSDK authors.
+//
+// preload/plugin.h — what a plugin's sources include.
+//
+// A plugin built with `add_preload_plugin` names what the host may look up and,
+// optionally, code to run once it has been verified and mapped:
+//
+//   #include <preload/plugin.h>
+//
+//   std::string Greet(const std::string& name) { return "Hello, " + name + "!"; }
+//   PRELOAD_EXPORT(Greet);
+//
+//   int answer = 42;
+//   PRELOAD_EXPORT_AS("Answer", answer);
+//
+//   PRELOAD_PLUGIN_INIT() {            // optional; at most one per plugin
+//     if (!ReadConfig()) return absl::FailedPreconditionError("no config");
+//     return absl::OkStatus();
+//   }
+//
+// The host then calls `plugin->Lookup<std::string(const std::string&)>("Greet")`
+// and gets a typed pointer, or an error naming both types if they differ.
+// Exports are constant data gathered by the linker: nothing runs before the
+// loader has verified the plugin's fingerprint.
+#ifndef PRELOAD_PLUGIN_H_
+#define PRELOAD_PLUGIN_H_
+
+#include <exception>
+#include <string>
+#include <type_traits>
+
+#include "absl/status/status.h"
+#include "preload/plugin_abi.h"
+#include "preload/type_name.h"
+
+namespace preload {
+namespace plugin_internal {
+
+template <typename T>
+const char* TypeNameOf() {
+  return TypeName<T>().c_str();
+}
+
+template <typename T>
+void* ToVoidPointer(T* pointer) {
+  if constexpr (std::is_function_v<T>) {
+    return reinterpret_cast<void*>(pointer);
+  } else {
+    return const_cast<void*>(static_cast<const volatile void*>(pointer));
+  }
+}
+
+template <auto* kSymbol>
+void* AddressOf() {
+  return ToVoidPointer(kSymbol);
+}
+
+inline void Report(void* context, preload_report_fn report,
+                   const absl::Status& status) {
+  const std::string message(status.message());
+  report(context, static_cast<int>(status.code()), message.data(),
+         message.size());
+}
+
+// Runs the user's init and turns its outcome, exceptions included, into a
+// report: no exception crosses into the loader.
+template <absl::Status (*kInit)()>
+void RunInit(void* context, preload_report_fn report) {
+#if defined(__cpp_exceptions)
+  try {
+    Report(context, report, kInit());
+  } catch (const std::exception& e) {
+    Report(context, report,
+           absl::InternalError(std::string("threw std::exception: ") + e.what()));
+  } catch (...) {
+    Report(context, report,
+           absl::InternalError("threw an exception not derived from std::exception"));
+  }
+#else
+  Report(context, report, kInit());
+#endif
+}
+
+template <absl::Status (*kInit)()>
+void* InitAddress() {
+  return reinterpret_cast<void*>(&RunInit<kInit>);
+}
+
+}  // namespace plugin_internal
+}  // namespace preload
+
+#define PRELOAD_INTERNAL_CAT2(a, b) a##b
+#define PRELOAD_INTERNAL_CAT(a, b) PRELOAD_INTERNAL_CAT2(a, b)
+
+#if defined(__has_attribute)
+#if __has_attribute(retain)
+#define PRELOAD_INTERNAL_RETAIN __attribute__((retain))
+#endif
+#endif
+#ifndef PRELOAD_INTERNAL_RETAIN
+#define PRELOAD_INTERNAL_RETAIN
+#endif
+
+// One entry in the plugin's entry section. Aligned explicitly so that the
+// compiler cannot pad entries apart: the linker's concatenation must be an
+// array. Not const, so every entry lands in a section with the same flags.
+#define PRELOAD_INTERNAL_ENTRY(variable, kind, name, type_name, address) \
+  [[maybe_unused]] static ::preload_entry_v1 variable                    \
+      __attribute__((used, section(PRELOAD_ENTRY_SECTION),               \
+                     aligned(alignof(::preload_entry_v1))))              \
+      PRELOAD_INTERNAL_RETAIN = {kind, name, type_name, address}
+
+// Exports `symbol` (a function or a variable with linkage) under the name
+// `export_name`. The recorded type is decltype(symbol), so an overloaded
+// function must be exported through a non-overloaded wrapper.
+#define PRELOAD_EXPORT_AS(export_name, symbol)                                 \
+  PRELOAD_INTERNAL_ENTRY(                                                      \
+      PRELOAD_INTERNAL_CAT(preload_internal_export_, __COUNTER__),             \
+      PRELOAD_ENTRY_EXPORT, export_name,                                       \
+      &::preload::plugin_internal::TypeNameOf<decltype(symbol)>,               \
+      &::preload::plugin_internal::AddressOf<&symbol>)
+
+// Exports `symbol` under its own spelling, e.g. PRELOAD_EXPORT(Greet) as "Greet".
+#define PRELOAD_EXPORT(symbol) PRELOAD_EXPORT_AS(#symbol, symbol)
+
+// Defines the plugin's init function: `PRELOAD_PLUGIN_INIT() { ... }` returning
+// absl::Status. It runs once, after verification and mapping and before the
+// plugin is registered; an error status or an exception makes the load fail.
+#define PRELOAD_PLUGIN_INIT()                                             \
+  static ::absl::Status PreloadPluginInit();                              \
+  PRELOAD_INTERNAL_ENTRY(                                                 \
+      preload_internal_init_entry, PRELOAD_ENTRY_INIT, "init", nullptr,   \
+      &::preload::plugin_internal::InitAddress<&PreloadPluginInit>);      \
+  static ::absl::Status PreloadPluginInit()
+
+#endif  // PRELOAD_PLUGIN_H_

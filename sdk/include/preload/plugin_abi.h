@@ -1,0 +1,61 @@
+/* Copyright the PreloadSDK authors.
+ *
+ * preload/plugin_abi.h — the plain-C structures a loader reads from a plugin
+ * after it has been verified and mapped.
+ *
+ * Rich C++ types stay off this first contact: a loader finds one unique,
+ * non-weak symbol on the plugin's own handle (its name is the fingerprint's
+ * `descriptor` field), checks `abi_version` and `entry_size`, then walks the
+ * entries. Each PRELOAD_EXPORT or PRELOAD_PLUGIN_INIT in the plugin's sources
+ * adds one entry to the `preload_entries_v1` section; the linker gathers them.
+ * Users never include this header directly; <preload/plugin.h> does.
+ */
+#ifndef PRELOAD_PLUGIN_ABI_H_
+#define PRELOAD_PLUGIN_ABI_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What an entry is. Entries of any other kind are skipped, so later versions
+ * can add kinds without breaking older loaders. */
+enum {
+  PRELOAD_ENTRY_PADDING = 0, /* placed by the generated code; ignored */
+  PRELOAD_ENTRY_EXPORT = 1,  /* a function or variable, by name and type */
+  PRELOAD_ENTRY_INIT = 2     /* the PRELOAD_PLUGIN_INIT trampoline */
+};
+
+/* How an init trampoline reports its outcome: an absl::StatusCode as int and
+ * a message (not NUL-terminated). Called exactly once per init call. */
+typedef void (*preload_report_fn)(void* context, int code, const char* message,
+                                  size_t length);
+typedef void (*preload_init_fn)(void* context, preload_report_fn report);
+
+typedef struct preload_entry_v1 {
+  uint32_t kind;
+  /* The export's name, as passed to Plugin::Lookup. */
+  const char* name;
+  /* The export's type in preload::TypeName spelling. NULL for init. */
+  const char* (*type_name)(void);
+  /* The export's address, or for init the preload_init_fn trampoline. */
+  void* (*address)(void);
+} preload_entry_v1;
+
+typedef struct preload_descriptor_v1 {
+  uint32_t abi_version; /* PRELOAD_SDK_ABI_VERSION of the plugin's build */
+  uint32_t entry_size;  /* sizeof(preload_entry_v1) of the plugin's build */
+  const preload_entry_v1* entries_begin;
+  const preload_entry_v1* entries_end;
+} preload_descriptor_v1;
+
+#define PRELOAD_ENTRY_SECTION "preload_entries_v1"
+#define PRELOAD_DESCRIPTOR_PREFIX "preload_descriptor_"
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif /* PRELOAD_PLUGIN_ABI_H_ */

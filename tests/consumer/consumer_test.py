@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Drives the SDK as a user would: install it, move the prefix, and build
+separate projects against it with find_package(PreloadSDK).
+
+    consumer_test.py install|find_package|reproducible_notes|multi_config|
+                     bad_arguments --sdk-build DIR --work DIR ...
+
+Each check prints what it did and exits non-zero with a reason on failure.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+
+def run(command, **kwargs):
+    print("+", " ".join(command), flush=True)
+    return subprocess.run(command, check=True, text=True, **kwargs)
+
+
+def fail(message):
+    print("FAILED:", message, flush=True)
+    sys.exit(1)
+
+
+def prefix(args):
+    return os.path.join(args.work, "relocated-prefix")
+
+
+def configure(args, source, build, generator=None, extra=()):
+    shutil.rmtree(build, ignore_errors=True)
+    command = ["cmake", "-S", source, "-B", build,
+               "-G", generator or args.generator,
+               "-DCMAKE_PREFIX_PATH=" + prefix(args),
+               "-DCMAKE_CXX_COMPILER=" + args.cxx]
+    if not (generator or args.generator).endswith("Multi-Config"):
+        command.append("-DCMAKE_BUILD_TYPE=Release")
+    return command + list(extra)
+
+
+def build_project(args, name, generator=None):
+    source = os.path.join(args.source, "project")
+    build = os.path.join(args.work, name)
+    run(configure(args, source, build, generator))
+    run(["cmake", "--build", build, "-j2"])
+    return build
+
+
+def fingerprint_note(binary):
+    """The raw bytes of the .note.preload section, as objcopy extracts them."""
+    out = binary + ".note"
+    run(["objcopy", "-O", "binary", "--only-section=.note.preload", binary, out])
+    with open(out, "rb") as note:
+        return note.read()
+
+
+def payload_fields(note):
+    text = note.decode("utf-8", "replace")
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def check_install(args):
+    stage = os.path.join(args.work, "stage")
+    for path in (stage, prefix(args)):
+        shutil.rmtree(path, ignore_errors=True)
+    run(["cmake", "--install", args.sdk_build, "--prefix", stage,
+         "--config", args.config or "Release"])
+    # Relocatable: nothing may remember where it was installed.
+    shutil.move(stage, prefix(args))
+
+
+def check_find_package(args):
+    build = build_project(args, "find-package")
+    result = run([os.path.join(build, "app"), os.path.join(build, "hello.so"),
+                  "world"], capture_output=True)
+    if result.stdout.strip() != "Hello, world!":
+        fail("app printed %r, expected 'Hello, world!'" % result.stdout)
+
+
+def check_reproducible_notes(args):
+    first = build_project(args, "repro-a")
+    second = build_project(args, "repro-elsewhere-b")
+    for binary in ("hello.so", "app"):
+        a = fingerprint_note(os.path.join(first, binary))
+        b = fingerprint_note(os.path.join(second, binary))
+        if not a:
+            fail("%s has no .note.preload section" % binary)
+        if a != b:
+            fail("%s: notes differ between two build trees" % binary)
+        if args.work.encode() in a:
+            fail("%s: the note holds an absolute build path" % binary)
+    print("notes are byte-identical across build trees")
+
+
+def check_multi_config(args):
+    build = os.path.join(args.work, "multi-config")
+    run(configure(args, os.path.join(args.source, "project"), build,
+                  generator="Ninja Multi-Config"))
+    for config, expected_flag in (("Debug", "-g"), ("Release", "-O3")):
+        run(["cmake", "--build", build, "--config", config, "-j2"])
+        fields = payload_fields(
+            fingerprint_note(os.path.join(build, config, "hello.so")))
+        if fields.get("build.config") != config:
+            fail("%s build records build.config=%r" %
+                 (config, fields.get("build.config")))
+        if expected_flag not in fields.get("flags.cxx", "").split():
+            fail("%s build records flags.cxx=%r, expected %s in it" %
+                 (config, fields.get("flags.cxx"), expected_flag))
+    print("each configuration records its own configuration and flags")
+
+
+BAD_ARGUMENTS = {
+    "unknown_keyword": "add_preload_plugin(p): unknown arguments: COLOUR;blue",
+    "missing_sources": "add_preload_plugin(p): SOURCES is required",
+    "keyword_without_value": "add_preload_plugin(p): keywords given without a value: VERSION",
+    "odd_host_abi": "add_preload_plugin(p): HOST_ABI takes pairs",
+    "bad_abi_version": "add_preload_plugin(p): HOST_ABI myapp: version 'two'",
+    "host_not_a_target": "target_preload_host(nothing): no such target",
+}
+
+
+def check_bad_arguments(args):
+    source = os.path.join(args.source, "bad_arguments")
+    for case, expected in BAD_ARGUMENTS.items():
+        build = os.path.join(args.work, "bad-" + case)
+        command = configure(args, source, build, extra=["-DCASE=" + case])
+        print("+", " ".join(command), flush=True)
+        result = subprocess.run(command, text=True, capture_output=True)
+        # CMake wraps long messages; compare with whitespace folded.
+        output = " ".join(result.stderr.split())
+        if result.returncode == 0:
+            fail("%s: configuration succeeded" % case)
+        if expected not in output:
+            fail("%s: expected %r in:\n%s" % (case, expected, result.stderr))
+        print("  refused as expected:", expected)
+
+
+CHECKS = {
+    "install": check_install,
+    "find_package": check_find_package,
+    "reproducible_notes": check_reproducible_notes,
+    "multi_config": check_multi_config,
+    "bad_arguments": check_bad_arguments,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("check", choices=sorted(CHECKS))
+    parser.add_argument("--sdk-build", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--source", default="")
+    parser.add_argument("--generator", default="Ninja")
+    parser.add_argument("--cxx", default="c++")
+    parser.add_argument("--config", default="")
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    try:
+        CHECKS[args.check](args)
+    except subprocess.CalledProcessError as error:
+        fail("command exited with %d: %s" % (error.returncode, error.cmd))
+    print("PASSED:", args.check)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+// Helpers shared by the loader's integration tests.
+#ifndef TESTS_INTEGRATION_TEST_SUPPORT_H_
+#define TESTS_INTEGRATION_TEST_SUPPORT_H_
+
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "fixture_paths.h"
+
+namespace preload::testing {
+
+inline std::string RealPathOf(const std::string& path) {
+  char resolved[PATH_MAX];
+  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : path;
+}
+
+// True if any mapping of this process comes from `path`: the dynamic loader
+// maps a library's file, so an unmapped file ran no code.
+inline bool IsMapped(const std::string& path) {
+  const std::string real = RealPathOf(path);
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.size() >= real.size() &&
+        line.compare(line.size() - real.size(), real.size(), real) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+inline bool ProbeRan(const char* probe) { return std::getenv(probe) != nullptr; }
+
+}  // namespace preload::testing
+
+#endif  // TESTS_INTEGRATION_TEST_SUPPORT_H_
