@@ -175,6 +175,19 @@ function(_preload_check_arguments fn)
   endif()
 endfunction()
 
+# A misspelt keyword after SOURCES is swallowed as a source file by
+# cmake_parse_arguments. Source files are not upper-case words without an
+# extension, so such an item is reported as the unknown keyword it is.
+function(_preload_check_sources fn)
+  foreach(source IN LISTS ARGN)
+    if(source MATCHES "^[A-Z][A-Z0-9_]*$" AND NOT EXISTS
+       "${CMAKE_CURRENT_SOURCE_DIR}/${source}")
+      message(FATAL_ERROR "${fn}: unknown keyword ${source} (the keywords "
+        "are SOURCES, VERSION and HOST_ABI)")
+    endif()
+  endforeach()
+endfunction()
+
 # add_preload_plugin(<target> SOURCES <src>... [VERSION <v>]
 #                    [HOST_ABI <name> <version>...])
 # A MODULE library <target>.so with hidden visibility and a fingerprint note.
@@ -187,6 +200,7 @@ function(add_preload_plugin target)
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "${fn}: SOURCES is required")
   endif()
+  _preload_check_sources("${fn}" ${ARG_SOURCES})
   _preload_parse_host_abis("${fn}" abis ${ARG_HOST_ABI})
 
   add_library(${target} MODULE ${ARG_SOURCES})

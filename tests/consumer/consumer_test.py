@@ -112,7 +112,8 @@ def check_multi_config(args):
 
 
 BAD_ARGUMENTS = {
-    "unknown_keyword": "add_preload_plugin(p): unknown arguments: COLOUR;blue",
+    "unknown_keyword": "add_preload_plugin(p): unknown keyword COLOUR",
+    "unknown_leading_keyword": "add_preload_plugin(p): unknown arguments: COLOUR;blue",
     "missing_sources": "add_preload_plugin(p): SOURCES is required",
     "keyword_without_value": "add_preload_plugin(p): keywords given without a value: VERSION",
     "odd_host_abi": "add_preload_plugin(p): HOST_ABI takes pairs",

@@ -32,7 +32,7 @@ TEST(InitTest, InitErrorIsReportedAndThePluginIsNotRegistered) {
   Loader loader;
   absl::StatusOr<Plugin*> plugin = loader.Open(FX_INIT_FAILS);
   EXPECT_EQ(plugin.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(plugin.status().message(),
+  EXPECT_THAT(testing::MessageOf(plugin.status()),
               AllOf(HasSubstr("PRELOAD_PLUGIN_INIT failed"),
                     HasSubstr("not registered"), HasSubstr("UNAVAILABLE"),
                     HasSubstr("the fixture's backing service is down")));
@@ -43,7 +43,7 @@ TEST(InitTest, InitExceptionIsReportedWithoutCrossingIntoTheHost) {
   Loader loader;
   absl::StatusOr<Plugin*> plugin = loader.Open(FX_INIT_THROWS);
   EXPECT_EQ(plugin.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(plugin.status().message(),
+  EXPECT_THAT(testing::MessageOf(plugin.status()),
               AllOf(HasSubstr("threw std::exception"),
                     HasSubstr("the fixture threw on purpose")));
   EXPECT_TRUE(loader.plugins().empty());
@@ -54,7 +54,7 @@ TEST(InitTest, FailedInitDoesNotPoisonTheNextAttempt) {
   EXPECT_FALSE(loader.Open(FX_INIT_FAILS).ok());
   absl::StatusOr<Plugin*> again = loader.Open(FX_INIT_FAILS);
   // Same outcome for the same file: the failure is not cached as something else.
-  EXPECT_THAT(again.status().message(), HasSubstr("PRELOAD_PLUGIN_INIT failed"));
+  EXPECT_THAT(testing::MessageOf(again.status()), HasSubstr("PRELOAD_PLUGIN_INIT failed"));
   EXPECT_TRUE(loader.Open(FX_NO_INIT).ok());
 }
 

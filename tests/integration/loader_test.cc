@@ -73,30 +73,30 @@ TEST(LoaderTest, AnotherFileClaimingALoadedNameIsRefused) {
   fs::copy_file(FX_NO_INIT, copy, fs::copy_options::overwrite_existing);
   absl::StatusOr<Plugin*> second = loader.Open(copy.string());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_THAT(second.status().message(), HasSubstr("plugin already loaded"));
-  EXPECT_THAT(second.status().message(), HasSubstr("fx_no_init"));
+  EXPECT_THAT(testing::MessageOf(second.status()), HasSubstr("plugin already loaded"));
+  EXPECT_THAT(testing::MessageOf(second.status()), HasSubstr("fx_no_init"));
 }
 
 TEST(LoaderTest, MissingFileIsNotFound) {
   Loader loader;
   absl::StatusOr<Plugin*> plugin = loader.Open("/nonexistent/plugin.so");
   EXPECT_EQ(plugin.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(plugin.status().message(), HasSubstr("/nonexistent/plugin.so"));
+  EXPECT_THAT(testing::MessageOf(plugin.status()), HasSubstr("/nonexistent/plugin.so"));
 }
 
 TEST(LoaderTest, DirectoryIsNotARegularFile) {
   Loader loader;
   absl::StatusOr<Plugin*> plugin = loader.Open(::testing::TempDir());
   EXPECT_EQ(plugin.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(plugin.status().message(), HasSubstr("not a regular file"));
+  EXPECT_THAT(testing::MessageOf(plugin.status()), HasSubstr("not a regular file"));
 }
 
 TEST(LoaderTest, LibraryWithoutFingerprintIsRefusedUnmapped) {
   Loader loader;
   absl::StatusOr<Plugin*> plugin = loader.Open(FX_PLAIN_MODULE);
   EXPECT_EQ(plugin.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(plugin.status().message(), HasSubstr("not a PreloadSDK plugin"));
-  EXPECT_THAT(plugin.status().message(), HasSubstr(FX_PLAIN_MODULE));
+  EXPECT_THAT(testing::MessageOf(plugin.status()), HasSubstr("not a PreloadSDK plugin"));
+  EXPECT_THAT(testing::MessageOf(plugin.status()), HasSubstr(FX_PLAIN_MODULE));
   EXPECT_FALSE(testing::IsMapped(FX_PLAIN_MODULE));
   EXPECT_FALSE(testing::ProbeRan("FX_PLAIN_RAN"));
 }

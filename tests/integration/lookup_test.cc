@@ -42,14 +42,14 @@ TEST_F(LookupTest, VariableIsReachedThroughAPointer) {
 TEST_F(LookupTest, UnknownNameIsNotFoundAndListsTheExports) {
   absl::StatusOr<int*> missing = plugin_->Lookup<int>("Question");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(missing.status().message(),
+  EXPECT_THAT(testing::MessageOf(missing.status()),
               AllOf(HasSubstr("Question"), HasSubstr("Answer, Greet, InitRan")));
 }
 
 TEST_F(LookupTest, ParameterPassedByValueInsteadOfReferenceIsRefused) {
   auto greet = plugin_->Lookup<std::string(std::string)>("Greet");
   EXPECT_EQ(greet.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(greet.status().message(),
+  EXPECT_THAT(testing::MessageOf(greet.status()),
               AllOf(HasSubstr("std::string(const std::string&)"),
                     HasSubstr("std::string(std::string)")));
 }
@@ -62,7 +62,7 @@ TEST_F(LookupTest, MissingConstIsRefused) {
 TEST_F(LookupTest, VariableOfAnotherTypeIsRefused) {
   auto answer = plugin_->Lookup<long>("Answer");
   EXPECT_EQ(answer.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(answer.status().message(),
+  EXPECT_THAT(testing::MessageOf(answer.status()),
               AllOf(HasSubstr("as int"), HasSubstr("looked up as long")));
 }
 

@@ -23,7 +23,7 @@ TEST(SdkHostTest, PluginNeedingAHostAbiIsRefusedByTheSdk) {
   Loader loader;
   absl::StatusOr<Plugin*> plugin = loader.Open(FX_GOOD);
   EXPECT_EQ(plugin.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(plugin.status().message(), ::testing::HasSubstr("abi.testhost"));
+  EXPECT_THAT(testing::MessageOf(plugin.status()), ::testing::HasSubstr("abi.testhost"));
 }
 
 }  // namespace

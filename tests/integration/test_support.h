@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/status/status.h"
 #include "fixture_paths.h"
 
 namespace preload::testing {
@@ -29,6 +30,11 @@ inline bool IsMapped(const std::string& path) {
     }
   }
   return false;
+}
+
+// A status's message as std::string, so that gMock prints it as text.
+inline std::string MessageOf(const absl::Status& status) {
+  return std::string(status.message());
 }
 
 inline bool ProbeRan(const char* probe) { return std::getenv(probe) != nullptr; }
