@@ -156,6 +156,10 @@ function(_preload_parse_host_abis fn out)
   set(result "")
   while(values)
     list(POP_FRONT values name version)
+    if(NOT name MATCHES "^[a-z0-9_.-]+$")
+      message(FATAL_ERROR "${fn}: HOST_ABI name '${name}' may contain only "
+        "lower-case letters, digits, '_', '.' and '-'")
+    endif()
     if(NOT version MATCHES "^[0-9]+\\.[0-9]+(\\.[0-9]+)?$")
       message(FATAL_ERROR "${fn}: HOST_ABI ${name}: version '${version}' "
         "is not <major>.<minor>[.<patch>]")

@@ -7,7 +7,7 @@ from . import render
 KINDS = ("plugin", "host", "sdk")
 # Identity values end up in one `key=value` line of the note payload.
 _VALUE = re.compile(r"^[^\n\r=\x00]*$")
-_ABI_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_ABI_NAME = re.compile(r"^[a-z0-9_.-]+$")
 _ABI_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
 
@@ -27,7 +27,7 @@ def parse_abi(text):
     if not sep or not _ABI_NAME.match(name) or not _ABI_VERSION.match(version):
         raise UsageError(
             "host ABI %r: expected NAME=MAJOR.MINOR[.PATCH], NAME made of "
-            "letters, digits, '_', '.', '-'" % text)
+            "lower-case letters, digits, '_', '.', '-'" % text)
     return {"name": name, "version": version}
 
 

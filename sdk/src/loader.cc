@@ -180,9 +180,17 @@ absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
 // Maps the verified descriptor itself, through /proc/self/fd, so the bytes
 // mapped come from the file that was checked, not from whatever the path
 // names by now.
+//
+// glibc remembers every name a library was opened by and answers a later
+// dlopen of the same name with that library. Were the descriptor closed, its
+// number would be reused for another plugin and "/proc/self/fd/N" would then
+// find the wrong library. So once dlopen has seen the name, the descriptor is
+// never closed: one descriptor per plugin, for the process's life, as
+// plugins are never unloaded.
 absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   const std::string fd_path = absl::StrCat("/proc/self/fd/", file.fd.get());
   void* handle = ::dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle != nullptr) file.fd.Release();
   if (handle == nullptr) {
     const char* error = ::dlerror();
     return absl::FailedPreconditionError(absl::StrCat(

@@ -117,6 +117,7 @@ BAD_ARGUMENTS = {
     "missing_sources": "add_preload_plugin(p): SOURCES is required",
     "keyword_without_value": "add_preload_plugin(p): keywords given without a value: VERSION",
     "odd_host_abi": "add_preload_plugin(p): HOST_ABI takes pairs",
+    "bad_abi_name": "add_preload_plugin(p): HOST_ABI name 'MyApp' may contain only",
     "bad_abi_version": "add_preload_plugin(p): HOST_ABI myapp: version 'two'",
     "host_not_a_target": "target_preload_host(nothing): no such target",
 }

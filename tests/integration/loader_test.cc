@@ -36,6 +36,22 @@ TEST(LoaderTest, OpensAPluginBuiltLikeTheHost) {
   EXPECT_THAT(loader.plugins(), ::testing::ElementsAre(*plugin));
 }
 
+TEST(LoaderTest, EachPluginOpenedInTurnIsItsOwnLibrary) {
+  Loader loader;
+  absl::StatusOr<Plugin*> good = loader.Open(FX_GOOD);
+  ASSERT_TRUE(good.ok()) << good.status();
+  absl::StatusOr<Plugin*> no_init = loader.Open(FX_NO_INIT);
+  ASSERT_TRUE(no_init.ok()) << no_init.status();
+  EXPECT_NE(*good, *no_init);
+  auto twice = (*no_init)->Lookup<int(int)>("Twice");
+  ASSERT_TRUE(twice.ok()) << twice.status();
+  EXPECT_EQ((*twice)(4), 8);
+  auto greet = (*good)->Lookup<std::string(const std::string&)>("Greet");
+  ASSERT_TRUE(greet.ok()) << greet.status();
+  EXPECT_EQ((*greet)("x"), "Hello, x!");
+  EXPECT_TRUE(testing::IsMapped(FX_NO_INIT));
+}
+
 TEST(LoaderTest, FlagsThatDoNotChangeTheAbiAreAccepted) {
   Loader loader;
   absl::StatusOr<Plugin*> plugin = loader.Open(FX_HARMLESS_FLAGS);

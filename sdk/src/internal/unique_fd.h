@@ -24,6 +24,8 @@ class UniqueFd {
   ~UniqueFd() { Reset(); }
 
   int get() const { return fd_; }
+  // Gives up ownership: the descriptor stays open for the process's life.
+  int Release() { return std::exchange(fd_, -1); }
   bool valid() const { return fd_ >= 0; }
   void Reset(int fd = -1) {
     if (fd_ >= 0) ::close(fd_);
