@@ -15,7 +15,7 @@ namespace {
 bool GreetWith(preload::Loader& loader, const char* path) {
   absl::StatusOr<preload::Plugin*> plugin = loader.Open(path);
   if (!plugin.ok()) {
-    std::cout << "refused " << path << ":\n  " << plugin.status().message() << "\n";
+    std::cout << "refused " << plugin.status().message() << "\n";
     return false;
   }
   absl::StatusOr<greeter::Factory*> factory =
