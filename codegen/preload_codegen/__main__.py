@@ -3,13 +3,14 @@
 import argparse
 import sys
 
-from . import fingerprint
+from . import abi_hash, fingerprint
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="preload_codegen")
     commands = parser.add_subparsers(dest="command", required=True)
     fingerprint.add_parser(commands)
+    abi_hash.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -21,14 +21,20 @@ def descriptor_symbol(name):
     return "preload_descriptor_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
+_ABI_HASH = re.compile(r"^[0-9a-f]{16}$")
+
+
 def parse_abi(text):
-    """'name=version' -> {'name': ..., 'version': ...}."""
-    name, sep, version = text.partition("=")
-    if not sep or not _ABI_NAME.match(name) or not _ABI_VERSION.match(version):
+    """'name=version[:hash]' -> {'name': ..., 'version': ..., 'hash': ...}."""
+    name, sep, rest = text.partition("=")
+    version, _, content_hash = rest.partition(":")
+    if (not sep or not _ABI_NAME.match(name) or not _ABI_VERSION.match(version)
+            or (content_hash and not _ABI_HASH.match(content_hash))):
         raise UsageError(
-            "host ABI %r: expected NAME=MAJOR.MINOR[.PATCH], NAME made of "
-            "lower-case letters, digits, '_', '.', '-'" % text)
-    return {"name": name, "version": version}
+            "host ABI %r: expected NAME=MAJOR.MINOR[.PATCH][:HASH], NAME made "
+            "of lower-case letters, digits, '_', '.', '-', HASH 16 hex digits"
+            % text)
+    return {"name": name, "version": version, "hash": content_hash}
 
 
 def context(kind, name, version, abis, flags_header):
@@ -70,7 +76,8 @@ def add_parser(subparsers):
     p.add_argument("--name", required=True)
     p.add_argument("--version", default="")
     p.add_argument("--abi", action="append", default=[],
-                   metavar="NAME=VERSION", help="a host ABI (repeatable)")
+                   metavar="NAME=VERSION[:HASH]",
+                   help="a host ABI, with its headers' hash (repeatable)")
     p.add_argument("--flags-header", required=True,
                    help="the per-configuration flags header to #include")
     p.add_argument("--templates", required=True, help="the templates folder")

@@ -273,24 +273,50 @@ absl::StatusOr<NoteSegment> CheckNoteSegment(const Source& src,
   return NoteSegment{index, offset, size, align == 8 ? 8u : 4u};
 }
 
-absl::StatusOr<std::vector<NoteSegment>> FindNoteSegments(const Source& src,
-                                                          const ElfHeader& h) {
+// A PT_LOAD segment is mapped straight from the file. If its bytes lie past
+// the end, the dynamic loader maps the missing pages anyway and the first
+// touch of them raises SIGBUS (glibc does not check): a truncated plugin would
+// kill its host. So a file too short for its own segments is refused here.
+absl::Status CheckLoadSegment(const Source& src, uint64_t index,
+                              uint64_t offset, uint64_t size) {
+  if (FitsWithin(offset, size, src.size)) return absl::OkStatus();
+  return Invalid(src.file, absl::StrCat(
+      "program header ", index, " (PT_LOAD) lies outside the file (offset ",
+      offset, " + size ", size, " > file size ", src.size,
+      "): the file is truncated"));
+}
+
+// The program headers the reader acts on: the note segments, and the first
+// PT_LOAD that lies outside the file (reported after the notes are read, so
+// that a note error in a truncated file is the one named).
+struct ProgramHeaders {
+  std::vector<NoteSegment> notes;
+  absl::Status loads;
+};
+
+absl::StatusOr<ProgramHeaders> ReadProgramHeaders(const Source& src,
+                                                  const ElfHeader& h) {
   std::string storage;
   absl::StatusOr<std::string_view> table =
       ReadRange(src, h.phoff, h.phnum * h.phentsize, &storage);
   if (!table.ok()) return table.status();
-  std::vector<NoteSegment> segments;
+  ProgramHeaders headers;
   for (uint64_t i = 0; i < h.phnum; ++i) {
     const Record phdr{table->substr(i * h.phentsize, h.phentsize),
                       h.big_endian};
-    if (phdr.Get(h.layout->p_type) != PT_NOTE) continue;
-    absl::StatusOr<NoteSegment> segment = CheckNoteSegment(
-        src, i, phdr.Get(h.layout->p_offset), phdr.Get(h.layout->p_filesz),
-        phdr.Get(h.layout->p_align));
+    const uint64_t type = phdr.Get(h.layout->p_type);
+    const uint64_t offset = phdr.Get(h.layout->p_offset);
+    const uint64_t size = phdr.Get(h.layout->p_filesz);
+    if (type == PT_LOAD && headers.loads.ok()) {
+      headers.loads = CheckLoadSegment(src, i, offset, size);
+    }
+    if (type != PT_NOTE) continue;
+    absl::StatusOr<NoteSegment> segment =
+        CheckNoteSegment(src, i, offset, size, phdr.Get(h.layout->p_align));
     if (!segment.ok()) return segment.status();
-    segments.push_back(*segment);
+    headers.notes.push_back(*segment);
   }
-  return segments;
+  return headers;
 }
 
 absl::Status AppendSegmentNotes(const Source& src, const ElfHeader& h,
@@ -395,13 +421,13 @@ absl::StatusOr<std::vector<ElfNote>> ReadElfNotes(int fd,
   }
   std::vector<ElfNote> notes;
   if (header->phnum == 0) return notes;
-  absl::StatusOr<std::vector<NoteSegment>> segments =
-      FindNoteSegments(src, *header);
-  if (!segments.ok()) return segments.status();
-  for (const NoteSegment& segment : *segments) {
+  absl::StatusOr<ProgramHeaders> headers = ReadProgramHeaders(src, *header);
+  if (!headers.ok()) return headers.status();
+  for (const NoteSegment& segment : headers->notes) {
     absl::Status appended = AppendSegmentNotes(src, *header, segment, &notes);
     if (!appended.ok()) return appended;
   }
+  if (!headers->loads.ok()) return headers->loads;
   return notes;
 }
 

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,16 +16,27 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "internal/file_trust.h"
 #include "internal/plugin_entries.h"
+#include "internal/search_path.h"
 #include "internal/string_view.h"
+#include "internal/trace.h"
 #include "internal/unique_fd.h"
+#include "preload/cpu.h"
 #include "preload/elf_notes.h"
 #include "preload/plugin_abi.h"
+#include "preload/process.h"
 
 namespace preload {
 
 using internal::ToAbsl;
+using internal::TraceCategory;
 using internal::UniqueFd;
+
+class Loader::Trace : public internal::Tracer {
+ public:
+  using Tracer::Tracer;
+};
 
 struct Loader::OpenFile {
   UniqueFd fd;
@@ -35,14 +47,13 @@ struct Loader::OpenFile {
 
 namespace {
 
-// The running executable's own note, or the SDK's fingerprint if it has none
-// (a host that did not call target_preload_host).
-Fingerprint HostFingerprint() {
+// The running executable's own note, if it has one (target_preload_host).
+std::optional<Fingerprint> ExecutableFingerprint() {
   for (const ElfNote& note : FindNotesOfThisProgram(kNoteOwner, kNoteType)) {
     absl::StatusOr<Fingerprint> parsed = Fingerprint::Parse(note.desc);
     if (parsed.ok()) return *std::move(parsed);
   }
-  return SdkFingerprint();
+  return std::nullopt;
 }
 
 absl::Status OpenError(std::string_view path, int error) {
@@ -75,6 +86,29 @@ std::string RealPath(std::string_view path) {
   char resolved[PATH_MAX];
   if (::realpath(name.c_str(), resolved) == nullptr) return name;
   return resolved;
+}
+
+// The real path of the file behind `fd`, as the kernel names it; the path's
+// realpath if the kernel cannot say (no /proc, or the file was deleted).
+std::string RealPathOfFd(int fd, std::string_view path) {
+  const std::string link = absl::StrCat("/proc/self/fd/", fd);
+  char target[PATH_MAX];
+  const ssize_t length = ::readlink(link.c_str(), target, sizeof(target) - 1);
+  if (length > 0 && target[0] == '/') {
+    std::string real(target, static_cast<size_t>(length));
+    if (!absl::EndsWith(real, " (deleted)")) return real;
+  }
+  return RealPath(path);
+}
+
+std::string FieldValue(bool present, const std::string& value) {
+  return present ? absl::StrCat("\"", value, "\"") : "(absent)";
+}
+
+// The first line of a status message, for one-line traces.
+std::string FirstLine(const absl::Status& status) {
+  const std::string message(status.message());
+  return message.substr(0, message.find('\n'));
 }
 
 absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd,
@@ -127,31 +161,158 @@ absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
   return symbol;
 }
 
+// Every plugin of every live Loader, for LoadedPlugins() and the exported
+// C function. Never destroyed: plugins may read it from static destructors.
+// Its mutex is a leaf: nothing is called while it is held.
+struct RegistryEntry {
+  const Loader* loader;
+  LoadedPlugin plugin;
+  std::string payload;
+  std::string host_payload;
+};
+struct Registry {
+  std::mutex mutex;
+  std::vector<RegistryEntry> entries;
+};
+Registry& ProcessRegistry() {
+  static Registry* const registry = new Registry;
+  return *registry;
+}
+
 }  // namespace
+
+std::vector<std::string> DefaultPluginDirectories() {
+  std::vector<std::string> dirs;
+  for (internal::SearchDirectory& dir : internal::MakeSearchPath({}, true)) {
+    dirs.push_back(std::move(dir.path));
+  }
+  return dirs;
+}
 
 Loader::Loader(LoaderOptions options)
     : policy_(options.policy),
-      host_(options.host_fingerprint ? *std::move(options.host_fingerprint)
-                                     : HostFingerprint()) {}
+      host_source_(HostSource::kOption),
+      // Sets host_source_, declared (so initialised) before host_.
+      host_([this, &options] {
+        if (options.host_fingerprint) return *std::move(options.host_fingerprint);
+        if (std::optional<Fingerprint> own = ExecutableFingerprint()) {
+          host_source_ = HostSource::kExecutable;
+          return *std::move(own);
+        }
+        host_source_ = HostSource::kSdk;
+        return SdkFingerprint();
+      }()),
+      name_(std::move(options.name)),
+      check_file_trust_(options.check_file_trust),
+      search_path_(std::move(options.search_path)),
+      default_search_path_(options.default_search_path),
+      trace_(std::make_shared<const Trace>(std::move(options.trace))) {
+  trace_->Line(TraceCategory::kVerify,
+               absl::StrCat("loader '", name_, "': policy ",
+                            ToAbsl(PolicyName(policy_)),
+                            ", plugins are compared with ", DescribeHost()));
+}
 
-Loader::~Loader() = default;
+// Plugins stay mapped; only their entries in the process's list go.
+Loader::~Loader() {
+  Registry& registry = ProcessRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  auto& entries = registry.entries;
+  entries.erase(std::remove_if(entries.begin(), entries.end(),
+                               [this](const RegistryEntry& entry) {
+                                 return entry.loader == this;
+                               }),
+                entries.end());
+}
+
+std::string Loader::DescribeHost() const {
+  const std::string identity = absl::StrCat(
+      ToAbsl(host_.kind()), " ", ToAbsl(host_.name()),
+      host_.version().empty() ? "" : " ", ToAbsl(host_.version()));
+  switch (host_source_) {
+    case HostSource::kOption:
+      return absl::StrCat("the fingerprint given in LoaderOptions (", identity, ")");
+    case HostSource::kExecutable:
+      return absl::StrCat("the host's own fingerprint note (", identity, ")");
+    case HostSource::kSdk:
+      break;
+  }
+  return absl::StrCat(
+      "the SDK's own fingerprint (", identity, "): the host has no fingerprint "
+      "note of its own, so the SDK's is used; give the host one with "
+      "target_preload_host");
+}
+
+absl::StatusOr<std::string> Loader::Resolve(std::string_view name_or_path) const {
+  return internal::ResolvePlugin(
+      name_or_path, internal::MakeSearchPath(search_path_, default_search_path_),
+      *trace_);
+}
+
+absl::Status Loader::VerifyFingerprint(const Fingerprint& plugin,
+                                       const std::string& path) const {
+  const Verdict verdict = Compare(host_, plugin, policy_);
+  if (trace_->enabled(TraceCategory::kVerify)) {
+    trace_->Line(TraceCategory::kVerify, absl::StrCat(
+        path, ": plugin ", ToAbsl(plugin.name()), " ", ToAbsl(plugin.version()),
+        ", compared under the ", ToAbsl(PolicyName(policy_)), " policy with ",
+        DescribeHost()));
+    int counts[4] = {0, 0, 0, 0};
+    for (const FieldComparison& field : verdict.comparisons()) {
+      ++counts[static_cast<int>(field.outcome)];
+      trace_->Line(TraceCategory::kVerify, absl::StrCat(
+          "  ", field.field, ": ", ToAbsl(OutcomeName(field.outcome)),
+          " (plugin ", FieldValue(field.plugin_present, field.plugin_value),
+          ", host ", FieldValue(field.host_present, field.host_value), ")",
+          field.hint.empty() ? "" : "; ", field.hint));
+    }
+    trace_->Line(TraceCategory::kVerify, absl::StrCat(
+        path, ": fingerprint ", verdict.accepted() ? "accepted" : "refused", " (",
+        counts[static_cast<int>(Outcome::kEqual)], " equal, ",
+        counts[static_cast<int>(Outcome::kAllowed)], " allowed, ",
+        counts[static_cast<int>(Outcome::kRefused)], " refused, ",
+        counts[static_cast<int>(Outcome::kInformational)], " informational)"));
+  }
+  return verdict.ToStatus(path);
+}
 
 absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(
-    std::string_view path) const {
+    std::string_view spec) const {
+  absl::StatusOr<std::string> resolved = Resolve(spec);
+  if (!resolved.ok()) return resolved.status();
+  const std::string& path = *resolved;
+  auto refused = [this, &path](absl::Status status) {
+    trace_->Line(TraceCategory::kVerify,
+                 absl::StrCat(path, ": not accepted: ", FirstLine(status)));
+    return status;
+  };
   struct stat info {};
   absl::StatusOr<UniqueFd> fd = OpenRegularFile(path, info);
-  if (!fd.ok()) return fd.status();
+  if (!fd.ok()) return refused(fd.status());
+  std::string real_path = RealPathOfFd(fd->get(), path);
+  if (check_file_trust_) {
+    absl::StatusOr<std::string> trusted = internal::CheckFileTrust(real_path, info);
+    if (!trusted.ok()) return refused(trusted.status());
+    trace_->Line(TraceCategory::kVerify,
+                 absl::StrCat(path, ": file trust: ", *trusted));
+  } else {
+    trace_->Line(TraceCategory::kVerify, absl::StrCat(
+        path, ": file trust: not checked (turned off for this loader)"));
+  }
   absl::StatusOr<Fingerprint> fingerprint = ReadPluginFingerprint(fd->get(), path);
-  if (!fingerprint.ok()) return fingerprint.status();
-  if (absl::Status refused = Compare(host_, *fingerprint, policy_).ToStatus(path);
-      !refused.ok()) {
-    return refused;
+  if (!fingerprint.ok()) return refused(fingerprint.status());
+  if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {
+    return verdict;
+  }
+  // The plugin against the machine, whatever the host was built for.
+  if (absl::Status cpu = CheckCpu(*fingerprint, path); !cpu.ok()) {
+    return refused(cpu);
   }
   if (absl::StatusOr<std::string> symbol = DescriptorSymbol(*fingerprint, path);
       !symbol.ok()) {
-    return symbol.status();
+    return refused(symbol.status());
   }
-  return OpenFile{*std::move(fd), RealPath(path),
+  return OpenFile{*std::move(fd), std::move(real_path),
                   {static_cast<uint64_t>(info.st_dev),
                    static_cast<uint64_t>(info.st_ino)},
                   *std::move(fingerprint)};
@@ -167,9 +328,17 @@ absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
   std::lock_guard<std::recursive_mutex> lock(mutex_);
   absl::StatusOr<OpenFile> file = OpenAndVerify(path);
   if (!file.ok()) return file.status();
-  if (auto it = by_file_.find(file->id); it != by_file_.end()) return it->second;
+  if (auto it = by_file_.find(file->id); it != by_file_.end()) {
+    trace_->Line(TraceCategory::kLoad, absl::StrCat(
+        file->path, ": already loaded as plugin '", ToAbsl(it->second->name()),
+        "' (the same file, by device and inode): not loaded again"));
+    return it->second;
+  }
   const std::string name(file->fingerprint.name());
   if (auto it = by_name_.find(name); it != by_name_.end()) {
+    trace_->Line(TraceCategory::kLoad, absl::StrCat(
+        file->path, ": not loaded: a plugin named '", name,
+        "' is already loaded from ", it->second->path()));
     return absl::AlreadyExistsError(absl::StrCat(
         ToAbsl(path), ": plugin already loaded: a plugin named '", name,
         "' was loaded from ", it->second->path()));
@@ -189,15 +358,21 @@ absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
 // plugins are never unloaded.
 absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   const std::string fd_path = absl::StrCat("/proc/self/fd/", file.fd.get());
+  trace_->Line(TraceCategory::kLoad, absl::StrCat(
+      file.path, ": mapping the verified descriptor through ", fd_path,
+      " (device ", file.id.first, ", inode ", file.id.second, ")"));
   void* handle = ::dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle != nullptr) file.fd.Release();
   if (handle == nullptr) {
     const char* error = ::dlerror();
-    return absl::FailedPreconditionError(absl::StrCat(
+    absl::Status status = absl::FailedPreconditionError(absl::StrCat(
         file.path, ": verified, but the dynamic loader could not load it: ",
         error ? error : "unknown error"));
+    trace_->Line(TraceCategory::kLoad, FirstLine(status));
+    return status;
   }
-  auto unload = [handle](absl::Status status) {
+  auto unload = [this, handle](absl::Status status) {
+    trace_->Line(TraceCategory::kLoad, FirstLine(status));
     ::dlclose(handle);
     return status;
   };
@@ -206,6 +381,8 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
       internal::ReadPluginEntries(handle, symbol, file.path);
   if (!entries.ok()) return unload(entries.status());
   if (entries->init != nullptr) {
+    trace_->Line(TraceCategory::kLoad,
+                 absl::StrCat(file.path, ": running PRELOAD_PLUGIN_INIT"));
     absl::Status init = internal::RunPluginInit(entries->init);
     if (!init.ok()) {
       return unload(absl::FailedPreconditionError(absl::StrCat(
@@ -223,7 +400,39 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   plugins_.push_back(std::move(plugin));
   by_file_.emplace(file.id, raw);
   by_name_.emplace(std::string(raw->name()), raw);
+  Register(*raw);
+  if (trace_->enabled(TraceCategory::kLoad)) {
+    std::string exports;
+    for (const std::string& name : raw->ExportNames()) {
+      absl::StrAppend(&exports, exports.empty() ? "" : ", ", name);
+    }
+    trace_->Line(TraceCategory::kLoad, absl::StrCat(
+        raw->path(), ": loaded plugin '", ToAbsl(raw->name()), "' ",
+        ToAbsl(raw->fingerprint().version()), " into loader '", name_,
+        "'; exports: ", exports.empty() ? "none" : exports));
+  }
   return raw;
+}
+
+void Loader::Register(const Plugin& plugin) const {
+  RegistryEntry entry{this,
+                      LoadedPlugin{name_, policy_, plugin.path(),
+                                   plugin.fingerprint(), host_},
+                      plugin.fingerprint().Serialize(), host_.Serialize()};
+  Registry& registry = ProcessRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  registry.entries.push_back(std::move(entry));
+}
+
+std::vector<LoadedPlugin> LoadedPlugins() {
+  Registry& registry = ProcessRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  std::vector<LoadedPlugin> plugins;
+  plugins.reserve(registry.entries.size());
+  for (const RegistryEntry& entry : registry.entries) {
+    plugins.push_back(entry.plugin);
+  }
+  return plugins;
 }
 
 std::vector<const Plugin*> Loader::plugins() const {
@@ -260,6 +469,34 @@ std::vector<std::string> Plugin::ExportNames() const {
   for (const auto& [name, unused] : exports_) names.push_back(name);
   std::sort(names.begin(), names.end());
   return names;
+}
+
+// Exported from the executable (PreloadSDK::sdk links with
+// --export-dynamic-symbol=preload_process_plugins_v1) for plugins, which reach
+// it through <preload/process.h>. Visits a snapshot, so no lock is held while
+// plugin code runs.
+extern "C" __attribute__((visibility("default"), used)) void
+preload_process_plugins_v1(void* context, preload_visit_plugin_fn visit) {
+  if (visit == nullptr) return;
+  std::vector<RegistryEntry> snapshot;
+  {
+    Registry& registry = ProcessRegistry();
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    snapshot = registry.entries;
+  }
+  for (const RegistryEntry& entry : snapshot) {
+    const std::string policy(PolicyName(entry.plugin.policy));
+    preload_loaded_plugin_v1 record{};
+    record.size = sizeof(record);
+    record.loader = entry.plugin.loader.c_str();
+    record.policy = policy.c_str();
+    record.path = entry.plugin.path.c_str();
+    record.payload = entry.payload.data();
+    record.payload_size = entry.payload.size();
+    record.host_payload = entry.host_payload.data();
+    record.host_payload_size = entry.host_payload.size();
+    visit(context, &record);
+  }
 }
 
 }  // namespace preload

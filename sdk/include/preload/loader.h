@@ -15,10 +15,18 @@
 // PRELOAD_PLUGIN_INIT and registers its exports. A refused plugin is never
 // mapped: its code never runs. Plugins are never unloaded.
 //
+// `Open` also takes a bare name: `loader.Open("hello")` looks for hello.so in
+// LoaderOptions::search_path, then in the host's own plugin directory
+// ($ORIGIN/../lib/preload), then in the install prefix's lib/preload. Before
+// reading anything, it refuses a file that someone other than root or this
+// process's user could have written (LoaderOptions::check_file_trust). With
+// LoaderOptions::trace, every step is traced (docs/preloading.md).
+//
 // A Loader is safe to use from many threads at once.
 #ifndef PRELOAD_LOADER_H_
 #define PRELOAD_LOADER_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,13 +43,40 @@
 
 namespace preload {
 
+// Which steps of opening a plugin a Loader traces, and where to. The lines
+// look like "preload: search:   trying /opt/app/lib/preload/hello.so
+// ($ORIGIN/../lib/preload): taken"; their format is for people, not parsers.
+struct TraceOptions {
+  bool search = false;  // each candidate of a bare name: taken or why skipped
+  bool verify = false;  // file trust, the host's fingerprint, every field compared
+  bool load = false;    // mapping, init, registration
+  // Receives each line, without its newline. Unset: written to stderr.
+  std::function<void(std::string_view line)> sink;
+};
+
 struct LoaderOptions {
   Policy policy = Policy::kStrict;
   // What plugins are compared with. Unset: the running executable's own
   // fingerprint note (made by target_preload_host), or, when it has none, the
   // SDK library's fingerprint.
   std::optional<Fingerprint> host_fingerprint;
+  // Directories searched, in order, for a plugin named without a '/'.
+  std::vector<std::string> search_path;
+  // Then also search DefaultPluginDirectories().
+  bool default_search_path = true;
+  // Refuse a plugin file, or a directory on its real path, that is writable by
+  // group or others or owned by someone other than root or the effective user
+  // (docs/security.md). Turn off only for development trees.
+  bool check_file_trust = true;
+  TraceOptions trace;
+  // How this loader is named in LoadedPlugins() and by the manhole.
+  std::string name = "loader";
 };
+
+// The directories searched after LoaderOptions::search_path: the running
+// executable's $ORIGIN/../lib/preload, then <install prefix>/lib/preload (the
+// prefix the SDK was configured with).
+std::vector<std::string> DefaultPluginDirectories();
 
 // A verified, mapped and initialised plugin. Owned by its Loader; never
 // unloaded, so pointers obtained from Lookup stay valid for the process's life.
@@ -108,8 +143,17 @@ class Loader {
   //   FailedPrecondition  the fingerprint is refused by the policy (every
   //                       differing field named, with both values and a hint),
   //                       or the dynamic loader or the plugin's init failed;
-  //   AlreadyExists       another file with the same plugin name is loaded.
+  //   AlreadyExists       another file with the same plugin name is loaded;
+  //   PermissionDenied    the file or a directory above it could have been
+  //                       written by someone other than root or this user.
+  // `path` may be a bare name ("hello", "hello.so": no '/'), searched as the
+  // class comment says; NotFound then lists every candidate tried.
   [[nodiscard]] absl::StatusOr<Plugin*> Open(std::string_view path);
+
+  // The file Open would open for `name_or_path`: a path is returned as is, a
+  // bare name is searched. NotFound lists every candidate tried.
+  [[nodiscard]] absl::StatusOr<std::string> Resolve(
+      std::string_view name_or_path) const;
 
   // Everything Open does before mapping: returns the plugin's fingerprint if
   // it would be accepted, the same error as Open otherwise. Maps nothing.
@@ -119,15 +163,31 @@ class Loader {
   std::vector<const Plugin*> plugins() const;
 
   const Fingerprint& host_fingerprint() const { return host_; }
+  // True when the host carries no fingerprint note and no host_fingerprint
+  // was given, so plugins are compared with the SDK library's fingerprint.
+  bool host_is_sdk_fallback() const { return host_source_ == HostSource::kSdk; }
   Policy policy() const { return policy_; }
+  const std::string& name() const { return name_; }
 
  private:
   struct OpenFile;
+  class Trace;
+  enum class HostSource { kOption, kExecutable, kSdk };
   absl::StatusOr<OpenFile> OpenAndVerify(std::string_view path) const;
   absl::StatusOr<Plugin*> LoadVerified(OpenFile file);
+  absl::Status VerifyFingerprint(const Fingerprint& plugin,
+                                 const std::string& path) const;
+  std::string DescribeHost() const;
+  void Register(const Plugin& plugin) const;
 
   Policy policy_;
+  HostSource host_source_;
   Fingerprint host_;
+  std::string name_;
+  bool check_file_trust_;
+  std::vector<std::string> search_path_;
+  bool default_search_path_;
+  std::shared_ptr<const Trace> trace_;
   // Recursive so that a plugin's init may itself open plugins.
   mutable std::recursive_mutex mutex_;
   std::vector<std::unique_ptr<Plugin>> plugins_;
@@ -135,6 +195,20 @@ class Loader {
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, Plugin*> by_file_;
   absl::flat_hash_map<std::string, Plugin*> by_name_;
 };
+
+// A plugin as every part of the process may see it: a copy, safe to keep.
+struct LoadedPlugin {
+  std::string loader;  // LoaderOptions::name of the loader that loaded it
+  Policy policy = Policy::kStrict;
+  std::string path;    // symlinks resolved
+  Fingerprint fingerprint;
+  Fingerprint host_fingerprint;  // what it was compared with
+};
+
+// Every plugin loaded by every Loader alive in this process, in load order.
+// Plugins, which cannot link the SDK, read the same list through
+// <preload/process.h>.
+std::vector<LoadedPlugin> LoadedPlugins();
 
 }  // namespace preload
 

@@ -22,6 +22,7 @@ enum class Rule {
   kToolchain,      // strict: equal; compatible: may differ
   kStdlibRelease,  // strict: equal; compatible: plugin's release <= host's
   kHostAbi,  // an ABI the plugin requires against the one the host provides
+  kAbiHash,  // the content hash of that ABI's headers
 };
 
 // Everything a rule or a hint may look at.
@@ -100,6 +101,10 @@ std::string_view AbiName(const Sides& s) {
   return s.field.substr(std::string_view("abi.").size());
 }
 
+std::string_view AbiHashName(const Sides& s) {
+  return s.field.substr(std::string_view("abi_hash.").size());
+}
+
 // ---------------------------------------------------------------- outcomes
 
 Outcome HostAbiOutcome(const Sides& s) {
@@ -127,8 +132,35 @@ Outcome StdlibReleaseOutcome(const Sides& s) {
                                             : Outcome::kRefused;
 }
 
+// The hash of an ABI's headers. Only compared when the plugin requires the
+// ABI and the host provides it (the abi.<name> field refuses otherwise), and
+// only when both versions are the same: a version difference is the
+// abi.<name> field's to judge.
+Outcome AbiHashOutcome(const Sides& s) {
+  const std::string version_key = Cat({"abi.", AbiHashName(s)});
+  const std::optional<std::string_view> plugin_version =
+      s.plugin_fp.Get(version_key);
+  const std::optional<std::string_view> host_version =
+      s.host_fp.Get(version_key);
+  if (!s.plugin_present || !plugin_version || !host_version) {
+    return Outcome::kInformational;
+  }
+  const std::optional<AbiVersion> plugin = ParseAbiVersion(*plugin_version);
+  const std::optional<AbiVersion> host = ParseAbiVersion(*host_version);
+  const bool same_version = plugin && host && plugin->major == host->major &&
+                            plugin->minor == host->minor &&
+                            plugin->patch == host->patch;
+  if (!same_version) return Outcome::kInformational;
+  if (!s.host_present) {
+    // The host declared the ABI without headers: nothing to compare with.
+    return s.policy == Policy::kStrict ? Outcome::kRefused : Outcome::kAllowed;
+  }
+  return s.plugin == s.host ? Outcome::kEqual : Outcome::kRefused;
+}
+
 Outcome Decide(const Sides& s) {
   if (s.rule == Rule::kInformational) return Outcome::kInformational;
+  if (s.rule == Rule::kAbiHash) return AbiHashOutcome(s);
   if (!s.plugin_present || !s.host_present) {
     // A host may provide ABIs a plugin does not use.
     if (s.rule == Rule::kHostAbi && !s.plugin_present) {
@@ -147,6 +179,7 @@ Outcome Decide(const Sides& s) {
       return StdlibReleaseOutcome(s);
     case Rule::kHostAbi:
       return HostAbiOutcome(s);
+    case Rule::kAbiHash:
     case Rule::kInformational:
       break;
   }
@@ -409,6 +442,23 @@ std::string HostAbiHint(const Sides& s) {
               name, " ", s.host, OrCompatible(s)});
 }
 
+std::string AbiHashHint(const Sides& s) {
+  const std::string_view name = AbiHashName(s);
+  const std::string_view version = HostValue(s, Cat({"abi.", name}));
+  if (!s.host_present) {
+    return Cat({"the host declares ", name, " ", version,
+                " without headers, so their hash cannot be checked: declare "
+                "it with add_preload_abi in the host too",
+                OrCompatible(s)});
+  }
+  return Cat({name, " ", version,
+              " changed without a version bump: the host's headers hash to ",
+              s.host, ", the plugin's to ", s.plugin,
+              ". The ABI's author must bump its version when its headers "
+              "change; until then, rebuild the plugin against the host's "
+              "headers"});
+}
+
 // ---------------------------------------------------------------- the table
 
 constexpr FieldRule kRules[] = {
@@ -449,6 +499,9 @@ constexpr FieldRule kRules[] = {
     {"layout.", Rule::kEqual, LayoutHint},
     // Host ABIs: required by a plugin, provided by a host.
     {"abi.", Rule::kHostAbi, HostAbiHint},
+    {"abi_hash.", Rule::kAbiHash, AbiHashHint},
+    // Compared with the running CPU by the loader, not with the host's build.
+    {"cpu.features", Rule::kInformational, nullptr},
 };
 
 // Keys this SDK does not know come from a newer SDK: recorded only.
@@ -488,8 +541,9 @@ FieldComparison CompareField(std::string_view field, const Fingerprint& host,
   comparison.outcome = Decide(sides);
   if (comparison.outcome == Outcome::kRefused) {
     const bool both = sides.plugin_present && sides.host_present;
-    comparison.hint = both || rule.rule == Rule::kHostAbi ? rule.hint(sides)
-                                                          : MissingHint(sides);
+    const bool own_hint =
+        both || rule.rule == Rule::kHostAbi || rule.rule == Rule::kAbiHash;
+    comparison.hint = own_hint ? rule.hint(sides) : MissingHint(sides);
   }
   return comparison;
 }

@@ -1,0 +1,38 @@
+// Copyright the PreloadSDK authors.
+//
+// internal/trace.h — the loader's LD_DEBUG-style trace.
+//
+// A Tracer writes one line per event, "preload: <category>: <text>", to the
+// sink of preload::TraceOptions (stderr when none is set). Each line is built
+// first and then written with one call, so lines of concurrent loaders do not
+// interleave. Categories that are off cost one branch.
+#ifndef PRELOAD_INTERNAL_TRACE_H_
+#define PRELOAD_INTERNAL_TRACE_H_
+
+#include <string>
+#include <string_view>
+
+#include "preload/loader.h"
+
+namespace preload::internal {
+
+enum class TraceCategory { kSearch, kVerify, kLoad };
+
+class Tracer {
+ public:
+  explicit Tracer(TraceOptions options) : options_(std::move(options)) {}
+
+  bool enabled(TraceCategory category) const;
+  // Writes "preload: <category>: <text>" if the category is on.
+  void Line(TraceCategory category, std::string_view text) const;
+
+ private:
+  TraceOptions options_;
+};
+
+// Writes `line` and a newline to stderr with a single write.
+void WriteStderrLine(std::string_view line);
+
+}  // namespace preload::internal
+
+#endif  // PRELOAD_INTERNAL_TRACE_H_
