@@ -7,6 +7,12 @@ set(PRELOAD_INSTALL_DATADIR "${CMAKE_INSTALL_DATADIR}/PreloadSDK")
 install(TARGETS preload_headers preload_sdk EXPORT PreloadSDKTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+# PreloadSDK::autoload is an object library: its one object (the constructor
+# that loads PRELOAD_PLUGINS before main) is installed and linked as is.
+install(TARGETS preload_autoload EXPORT PreloadSDKTargets
+        OBJECTS DESTINATION "${CMAKE_INSTALL_LIBDIR}/PreloadSDK")
+# The command-line tool; not exported, nothing links it.
+install(TARGETS preload RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(DIRECTORY sdk/include/preload DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(EXPORT PreloadSDKTargets NAMESPACE PreloadSDK::
         DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

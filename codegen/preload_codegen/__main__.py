@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import abi_hash, fingerprint
+from . import abi_hash, fingerprint, new_plugin
 
 
 def main(argv=None):
@@ -11,6 +11,7 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     fingerprint.add_parser(commands)
     abi_hash.add_parser(commands)
+    new_plugin.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

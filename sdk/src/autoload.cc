@@ -94,7 +94,9 @@ std::string OneLine(std::string_view message) {
   for (absl::string_view part : absl::StrSplit(ToAbsl(message), '\n')) {
     part = absl::StripAsciiWhitespace(part);
     if (part.empty()) continue;
-    absl::StrAppend(&line, line.empty() ? "" : "; ", part);
+    const char* separator =
+        line.empty() ? "" : (line.back() == ':' ? " " : "; ");
+    absl::StrAppend(&line, separator, part);
   }
   return line;
 }

@@ -3,7 +3,7 @@
 separate projects against it with find_package(PreloadSDK).
 
     consumer_test.py install|find_package|reproducible_notes|multi_config|
-                     bad_arguments --sdk-build DIR --work DIR ...
+                     bad_arguments|autoload --sdk-build DIR --work DIR ...
 
 Each check prints what it did and exits non-zero with a reason on failure.
 """
@@ -139,8 +139,28 @@ def check_bad_arguments(args):
         print("  refused as expected:", expected)
 
 
+def check_autoload(args):
+    """An installed PreloadSDK::autoload loads PRELOAD_PLUGINS before main."""
+    source = os.path.join(args.source, "autoload_project")
+    build = os.path.join(args.work, "autoload")
+    run(configure(args, source, build))
+    run(["cmake", "--build", build, "-j2"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRELOAD_")}
+    env.update(PRELOAD_PLUGINS="hello", PRELOAD_PLUGIN_PATH=build)
+    result = run([os.path.join(build, "app")], env=env, capture_output=True)
+    expected = ["hello: init", "main: start", "main: autoload loaded hello"]
+    if result.stdout.splitlines() != expected:
+        fail("app printed %r, expected %r; stderr: %s"
+             % (result.stdout, expected, result.stderr))
+    del env["PRELOAD_PLUGINS"]
+    result = run([os.path.join(build, "app")], env=env, capture_output=True)
+    if result.stdout.splitlines() != ["main: start"]:
+        fail("without PRELOAD_PLUGINS app printed %r" % result.stdout)
+
+
 CHECKS = {
     "install": check_install,
+    "autoload": check_autoload,
     "find_package": check_find_package,
     "reproducible_notes": check_reproducible_notes,
     "multi_config": check_multi_config,

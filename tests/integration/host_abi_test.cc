@@ -11,10 +11,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-absl::Status OpenUnder(Policy policy, const char* path) {
-  Loader loader(LoaderOptions{policy, std::nullopt});
-  return loader.Open(path).status();
-}
+using testing::OpenUnder;
 
 TEST(HostAbiTest, HostRecordsTheAbiWithItsHeadersHash) {
   Loader loader;

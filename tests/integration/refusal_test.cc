@@ -12,10 +12,7 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-absl::Status OpenUnder(Policy policy, const char* path) {
-  Loader loader(LoaderOptions{policy, std::nullopt});
-  return loader.Open(path).status();
-}
+using testing::OpenUnder;
 
 TEST(RefusalTest, LegacyStringAbiIsRefusedUnmappedWithTheFix) {
   absl::Status status = OpenUnder(Policy::kStrict, FX_LEGACY_ABI);

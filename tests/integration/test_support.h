@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "fixture_paths.h"
+#include "preload/loader.h"
 
 namespace preload::testing {
 
@@ -35,6 +36,12 @@ inline bool IsMapped(const std::string& path) {
 // A status's message as std::string, so that gMock prints it as text.
 inline std::string MessageOf(const absl::Status& status) {
   return std::string(status.message());
+}
+
+// Opens `path` with a fresh loader under `policy`; only the outcome matters.
+inline absl::Status OpenUnder(Policy policy, const char* path) {
+  Loader loader(LoaderOptions{policy});
+  return loader.Open(path).status();
 }
 
 inline bool ProbeRan(const char* probe) { return std::getenv(probe) != nullptr; }

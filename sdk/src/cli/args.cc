@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/flags.h"
+#include "cli/output.h"
 #include "internal/string_view.h"
 
 ABSL_FLAG(bool, json, false,
@@ -105,12 +106,10 @@ std::string OptionLines(const CommandSpec& command) {
   for (std::string_view name : command.flags) {
     const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(ToAbsl(name));
     if (flag == nullptr) continue;
-    absl::StrAppend(&out, "  --", ToAbsl(name));
-    out.resize(std::max<std::size_t>(out.size() + 1,
-                                     out.rfind('\n') + 1 + 14), ' ');
-    absl::StrAppend(&out, flag->Help(), "\n");
+    absl::StrAppend(&out, "  ", Pad(absl::StrCat("--", ToAbsl(name)), 12),
+                    flag->Help(), "\n");
   }
-  absl::StrAppend(&out, "  --help        print this help\n");
+  absl::StrAppend(&out, "  ", Pad("--help", 12), "print this help\n");
   return out;
 }
 

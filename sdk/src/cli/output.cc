@@ -61,3 +61,11 @@ void PrintError(std::string_view command, std::string_view message) {
 }
 
 }  // namespace preload::cli
+
+namespace preload::cli {
+
+void PrintError(std::string_view command, const absl::Status& status) {
+  PrintError(command, std::string(status.message()));
+}
+
+}  // namespace preload::cli

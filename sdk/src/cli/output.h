@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "nlohmann/json.hpp"
 
 namespace preload::cli {
@@ -30,6 +31,7 @@ void PrintJson(const Json& json);
 
 // Writes "preload COMMAND: message" to stderr.
 void PrintError(std::string_view command, std::string_view message);
+void PrintError(std::string_view command, const absl::Status& status);
 
 }  // namespace preload::cli
 

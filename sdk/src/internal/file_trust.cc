@@ -37,7 +37,7 @@ std::string Mode(mode_t mode) { return absl::StrFormat("%04o", mode & 07777); }
 
 bool TrustedOwner(uid_t owner) { return owner == 0 || owner == ::geteuid(); }
 
-absl::Status Refuse(const std::string& file, std::string_view what) {
+absl::Status Refuse(const std::string& file, const std::string& what) {
   return absl::PermissionDeniedError(
       absl::StrCat(file, ": refused: ", what, "; ", kTurnOff));
 }

@@ -1,0 +1,64 @@
+// Copyright the PreloadSDK authors.
+//
+// cli/plugin_check.h — the whole verdict on one plugin file, shared by
+// `check` and `scan`: is it a plugin, does its fingerprint pass the policy
+// against the host (preload::Compare, confirmed by Loader::Verify), and can
+// the dynamic loader find every library it needs.
+#ifndef PRELOAD_CLI_PLUGIN_CHECK_H_
+#define PRELOAD_CLI_PLUGIN_CHECK_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "cli/binary_file.h"
+#include "cli/deps.h"
+#include "cli/output.h"
+#include "preload/fingerprint.h"
+#include "preload/loader.h"
+#include "preload/policy.h"
+
+namespace preload::cli {
+
+// What plugins are compared with: --against HOST, or the tool itself.
+struct Host {
+  Fingerprint fingerprint;
+  std::string path;  // empty: the tool's own fingerprint
+};
+
+// Reads --against and --policy. InvalidArgument (a usage error) for an
+// unknown policy; the file's own error for a host that cannot be read or
+// carries no fingerprint, or that is a plugin.
+[[nodiscard]] absl::StatusOr<Host> HostFromFlags();
+[[nodiscard]] absl::StatusOr<Policy> PolicyFromFlags();
+Json HostToJson(const Host& host);
+
+struct PluginCheck {
+  BinaryFile file;
+  std::optional<Verdict> verdict;
+  std::optional<DepsReport> deps;
+  // compatible, refused, missing_libraries, not_plugin, corrupt or error.
+  std::string result;
+  std::string reason;  // the first reason it is not compatible
+  int exit_status = 0;
+};
+
+class PluginChecker {
+ public:
+  PluginChecker(const Host& host, Policy policy);
+  PluginCheck Check(const std::string& path);
+
+ private:
+  const Host& host_;
+  Policy policy_;
+  Loader loader_;
+  DependencyResolver resolver_;
+};
+
+// The check as a JSON object (docs/cli.md, "check").
+Json PluginCheckToJson(const PluginCheck& check);
+
+}  // namespace preload::cli
+
+#endif  // PRELOAD_CLI_PLUGIN_CHECK_H_

@@ -1,0 +1,104 @@
+// Copyright the PreloadSDK authors.
+//
+// A directory of N plugin files read end to end, as `preload scan` does: the
+// cost per file, and the growth of the peak resident memory over the scan.
+// Each method is one line of the plot in docs/performance.md.
+#include <benchmark/benchmark.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "bench.h"
+#include "bench_others.h"
+
+namespace preload::bench {
+namespace {
+
+bool IsPlugin(const char* name) {
+  const std::size_t n = std::strlen(name);
+  return n > 3 && std::strcmp(name + n - 3, ".so") == 0;
+}
+
+// Calls `visit(dirfd, dir, name)` for each .so in `dir`, in readdir order.
+template <typename Visit>
+std::size_t ForEachPlugin(const std::string& dir, Visit visit) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return 0;
+  const int dirfd = ::dirfd(d);
+  std::size_t n = 0;
+  while (const dirent* entry = ::readdir(d)) {
+    if (!IsPlugin(entry->d_name)) continue;
+    visit(dirfd, dir, entry->d_name);
+    ++n;
+  }
+  ::closedir(d);
+  return n;
+}
+
+template <typename Visit>
+void Scan(benchmark::State& state, Visit visit) {
+  const std::size_t n = static_cast<std::size_t>(state.range(0));
+  const std::string& dir = TheCorpus().ScanDir(n);
+  std::size_t files = 0;
+  const long rss_before = CurrentRssKib();
+  ResetPeakRss();
+  for (auto _ : state) files += ForEachPlugin(dir, visit);
+  state.counters["files"] = static_cast<double>(n);
+  state.counters["peak_rss_growth_kib"] =
+      static_cast<double>(PeakRssKib() - rss_before);
+  state.SetItemsProcessed(static_cast<int64_t>(files));
+  if (files != n * state.iterations()) state.SkipWithError("a file went missing");
+}
+
+void ScanFloor(benchmark::State& state) {
+  char buffer[4096];
+  Scan(state, [&](int dirfd, const std::string&, const char* name) {
+    const int fd = ::openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    benchmark::DoNotOptimize(::pread(fd, buffer, sizeof buffer, 0));
+    ::close(fd);
+  });
+}
+
+void ScanVerify(benchmark::State& state) {
+  Loader loader(Options());
+  bool failed = false;
+  Scan(state, [&](int, const std::string& dir, const char* name) {
+    absl::StatusOr<Fingerprint> fp = loader.Verify(dir + "/" + name);
+    failed |= !fp.ok();
+    benchmark::DoNotOptimize(fp);
+  });
+  if (failed) state.SkipWithError("a plugin was not verified");
+}
+
+void ScanWith(benchmark::State& state, bool (*method)(const std::string&)) {
+  bool failed = false;
+  Scan(state, [&](int, const std::string& dir, const char* name) {
+    failed |= !method(dir + "/" + name);
+  });
+  if (failed) state.SkipWithError("the method failed on a plugin");
+}
+
+}  // namespace
+
+void RegisterScan() {
+  auto add = [](const char* name, auto fn) {
+    auto* b = benchmark::RegisterBenchmark(name, fn);
+    for (std::size_t n : TheCorpus().scan_sizes()) b->Arg(static_cast<int64_t>(n));
+    b->Unit(benchmark::kMillisecond);
+  };
+  add("Scan/floor_openat_pread4k_close", ScanFloor);
+  add("Scan/verify", ScanVerify);
+  add("Scan/dlopen_dlsym_dlclose",
+      [](benchmark::State& s) { ScanWith(s, DlopenCheck); });
+  if (HaveQt()) {
+    add("Scan/qt_metadata", [](benchmark::State& s) { ScanWith(s, QtMetaData); });
+  }
+  if (HaveBoostDll()) {
+    add("Scan/boost_dll_sections",
+        [](benchmark::State& s) { ScanWith(s, BoostSections); });
+  }
+}
+
+}  // namespace preload::bench

@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Writes docs/performance.md and its plot from the results scripts/bench
+collected in one directory: bench.json (Google Benchmark), startup.json,
+build.json, instructions.json, machine.json.
+
+  report.py RESULTS_DIR DOCS_DIR
+"""
+import json
+import os
+import re
+import sys
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+PLOT = "performance_scan.png"
+
+
+def load(results, name):
+    path = os.path.join(results, name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def to_us(value, unit):
+    return value * {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}[unit]
+
+
+def medians(bench):
+    """run name -> {cpu, wall (µs), counters} from the median aggregates."""
+    out = {}
+    for b in bench["benchmarks"]:
+        if b.get("run_type") != "aggregate" or b.get("aggregate_name") != "median":
+            continue
+        name = re.sub(r"/iterations:\d+$", "", b["run_name"])
+        out[name] = {"cpu": to_us(b["cpu_time"], b["time_unit"]),
+                     "wall": to_us(b["real_time"], b["time_unit"]),
+                     "files": b.get("files")}
+    for b in bench["benchmarks"]:  # largest peak growth over the repetitions
+        if b.get("run_type") == "iteration" and "peak_rss_growth_kib" in b:
+            name = b["run_name"]
+            if name in out:
+                out[name]["rss"] = max(out[name].get("rss", 0), b["peak_rss_growth_kib"])
+    return out
+
+
+def fmt(x, digits=2):
+    if x is None:
+        return "n/a"
+    if x >= 100:
+        return f"{x:,.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.{digits}f}"
+
+
+def verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def main():
+    results, docs = sys.argv[1], sys.argv[2]
+    bench = load(results, "bench.json")
+    startup = load(results, "startup.json")
+    build = load(results, "build.json")
+    instr = load(results, "instructions.json")
+    machine = load(results, "machine.json") or {}
+    m = medians(bench) if bench else {}
+
+    def cpu(name):
+        return m[name]["cpu"] if name in m else None
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    lines = []
+    w = lines.append
+    w("# Performance")
+    w("")
+    w("What verification costs next to what any reader of a file must pay, next to")
+    w("loading, and next to what other plugin systems do, each measured in the same")
+    w("run on the same files. Written by `scripts/bench` (issue 6); do not edit by")
+    w("hand — re-run it. Benchmarks report figures: no test asserts a time.")
+    w("")
+    w("## The machine")
+    w("")
+    for key in ("cpu", "cores", "kernel", "compiler", "qt", "boost", "date"):
+        if key in machine:
+            w(f"- {key}: {machine[key]}")
+    w(f"- load average (1 min) at the start of the measurements: {machine.get('load_start', '?')},"
+      f" at the end: {machine.get('load_end', '?')} (this one counts the benchmarks' own"
+      " processes: the build-cost part runs two compilers)")
+    if machine.get("busy"):
+        w("- **Other work was running on this machine during the measurements** (the")
+        w("  1-minute load was still above 0.6 when they started): wall-clock times are inflated; the ratios")
+        w("  below use process CPU time (user + system), which other work disturbs less,")
+        w("  and the instruction counts (callgrind) are not affected at all.")
+    w("")
+    w("Times are medians over the repetitions (Google Benchmark, repetitions")
+    w("interleaved at random), per plugin file, in µs of process CPU time (user +")
+    w("system, what the work itself costs); wall-clock medians beside them. The")
+    w("files are copies of one tiny plugin (18 KB) and of one with real")
+    w("dependencies (Abseil random, time and synchronization libraries), each copy")
+    w("its own inode, in a directory three levels below `/`, page cache warm.")
+    w("")
+
+    # Goals first: what a reader wants.
+    w("## Goals")
+    w("")
+    w("| goal | measured | ratio | |")
+    w("|---|---|---|---|")
+    floor = cpu("Floor/open_pread4k_close")
+    v = cpu("Verify/tiny")
+    vnt = cpu("Verify/tiny_no_trust_check")
+    qt = cpu("Other/qt_metadata/tiny")
+    dl = cpu("Other/dlopen_dlsym_dlclose/tiny")
+    met = {}
+    r = ratio(v, floor)
+    met["verify"] = r is not None and r <= 1.2
+    w(f"| Verify ≤ 1.2× open + 4 KiB pread + close | {fmt(v)} µs vs {fmt(floor)} µs | "
+      f"{fmt(r)}× | {verdict(met['verify'])} |")
+    r2 = ratio(vnt, floor)
+    w(f"| (the same, file trust check off) | {fmt(vnt)} µs vs {fmt(floor)} µs | {fmt(r2)}× | "
+      f"{verdict(r2 is not None and r2 <= 1.2)} |")
+    if qt is not None:
+        r = ratio(qt, v)
+        met["qt"] = r is not None and r >= 10
+        w(f"| Verify ≥ 10× faster than Qt 6 `metaData()` | {fmt(qt)} µs vs {fmt(v)} µs | "
+          f"{fmt(r)}× | {verdict(met['qt'])} |")
+    else:
+        w("| Verify ≥ 10× faster than Qt 6 `metaData()` | Qt 6 not installed | | not measured |")
+    r = ratio(dl, v)
+    met["dlopen"] = r is not None and r >= 15
+    w(f"| Verify ≥ 15× faster than dlopen + dlsym + dlclose | {fmt(dl)} µs vs {fmt(v)} µs | "
+      f"{fmt(r)}× | {verdict(met['dlopen'])} |")
+    for n in (1000, 10000):
+        sv, sf = m.get(f"Scan/verify/{n}"), m.get(f"Scan/floor_openat_pread4k_close/{n}")
+        if sv and sf:
+            pv, pf = sv["cpu"] / n, sf["cpu"] / n
+            r = pv / pf
+            met[f"scan{n}"] = r <= 1.2
+            w(f"| Scan of {n:,} plugins: per file ≤ 1.2× the floor | {fmt(pv)} µs vs {fmt(pf)} µs | "
+              f"{fmt(r)}× | {verdict(r <= 1.2)} |")
+    rss = [(n, m.get(f"Scan/verify/{n}", {}).get("rss")) for n in (1000, 10000)]
+    if all(x is not None for _, x in rss):
+        flat = rss[1][1] <= max(rss[0][1] * 1.5, rss[0][1] + 256)
+        met["rss"] = flat
+        w(f"| Scan: peak memory flat in the number of files | growth {rss[0][1]:.0f} KiB (1,000), "
+          f"{rss[1][1]:.0f} KiB (10,000) | | {verdict(flat)} |")
+    for kind in ("tiny", "deps"):
+        a, b = cpu(f"Load/verify_and_load/{kind}"), cpu(f"Load/dlopen/{kind}")
+        r = ratio(a, b)
+        met[f"load_{kind}"] = r is not None and r <= 1.1
+        w(f"| Verify and load ≤ 1.1× plain dlopen ({kind}) | {fmt(a)} µs vs {fmt(b)} µs | "
+          f"{fmt(r)}× | {verdict(met[f'load_{kind}'])} |")
+    if startup:
+        sv = startup["variants"]
+        for n in (10, 100):
+            a, b = sv.get(f"preload_plugins/{n}"), sv.get(f"ld_preload/{n}")
+            if a and b:
+                r = a["wall_ms_median"] / b["wall_ms_median"]
+                met[f"start{n}"] = r <= 1.1
+                w(f"| Start-up, {n} plugins: PRELOAD_PLUGINS ≤ 1.1× LD_PRELOAD | "
+                  f"{fmt(a['wall_ms_median'])} ms vs {fmt(b['wall_ms_median'])} ms (wall) | "
+                  f"{fmt(r)}× | {verdict(r <= 1.1)} |")
+    else:
+        w("| Start-up ≤ 1.1× LD_PRELOAD | not measured (no start-up results) | | not measured |")
+    lk = cpu("Lookup/hit")
+    if lk is not None:
+        met["lookup"] = lk < 0.5
+        w(f"| `Lookup<T>` well under 1 µs | {fmt(lk * 1e3)} ns | | {verdict(met['lookup'])} |")
+        a, b, d = cpu("Call/through_lookup_pointer"), cpu("Call/host_function_pointer"), cpu("Call/direct_in_host")
+        r = ratio(a, b)
+        met["call"] = r is not None and r <= 1.1
+        w(f"| A call through `Lookup`'s pointer costs what a call through a pointer to the host's "
+          f"own function does | {fmt(a * 1e3)} ns vs {fmt(b * 1e3)} ns (a direct call: {fmt(d * 1e3)} ns) | "
+          f"{fmt(r)}× | {verdict(met['call'])} |")
+    if build:
+        mp, ml = build["median"]["add_preload_plugin"], build["median"]["add_library_module"]
+        r = mp["total_cpu"] / ml["total_cpu"]
+        rw = mp["total"] / ml["total"]
+        met["build"] = r <= 1.15
+        n = build["plugins"]
+        w(f"| Configure + build of {n} plugins ≤ 1.15× `add_library(MODULE)` | "
+          f"{fmt(mp['total_cpu'])} s vs {fmt(ml['total_cpu'])} s CPU "
+          f"({fmt(mp['total'])} s vs {fmt(ml['total'])} s wall, {fmt(rw)}×) | {fmt(r)}× | {verdict(r <= 1.15)} |")
+        ps = build["python_starts"]["add_preload_plugin"]
+        none_in_build = ps["build"][0] == 0 and ps["noop_build"][0] == 0 and ps["one_source_edited_build"][0] == 0
+        w(f"| Python not started per plugin per build | builds: {ps['build'][0]} starts; "
+          f"fresh configure: {ps['fresh_configure'][1]} codegen runs ({ps['fresh_configure'][0]} starts in all); "
+          f"re-configure: {ps['reconfigure'][1]} codegen runs ({ps['reconfigure'][0]} in all) | | "
+          f"{verdict(none_in_build and ps['reconfigure'][1] == 0)} |")
+    else:
+        w("| Build ≤ 1.15× | not measured | | not measured |")
+    if instr:
+        w(f"| Instructions per verified plugin recorded (callgrind) | "
+          f"{instr['instructions_per_verify']:,.0f} (trust check off: "
+          f"{instr['instructions_per_verify_no_trust']:,.0f}) | | recorded |")
+    w("")
+    good = sorted(k for k, ok in met.items() if ok)
+    bad = sorted(k for k, ok in met.items() if not ok)
+    w(f"Met: {', '.join(good) or 'none'}. Not met: {', '.join(bad) or 'none'}.")
+    w("")
+
+    w("## Per plugin file")
+    w("")
+    w("| method | CPU µs | wall µs | × floor (CPU) |")
+    w("|---|---|---|---|")
+    order = ["Floor/open_fstat_close", "Floor/open_pread4k_close", "Floor/openat_pread4k_close",
+             "Floor/open_fstat_pread4k_close", "Floor/open_3preads_close", "Floor/open_mmap_close",
+             "Verify/tiny", "Verify/tiny_no_trust_check", "Verify/deps",
+             "VerifyPart/open_read_note_close", "VerifyPart/parse", "VerifyPart/compare",
+             "Other/boost_dll_sections/tiny", "Other/qt_metadata/tiny",
+             "Other/dlopen_dlsym_dlclose/tiny", "Other/dlopen_dlsym_dlclose/deps",
+             "Load/dlopen/tiny", "Load/verify_and_load/tiny", "Load/dlopen/deps",
+             "Load/verify_and_load/deps", "Lookup/hit", "Lookup/miss",
+             "Call/through_lookup_pointer", "Call/host_function_pointer", "Call/direct_in_host"]
+    for name in order:
+        if name in m:
+            e = m[name]
+            w(f"| `{name}` | {fmt(e['cpu'], 3)} | {fmt(e['wall'], 3)} | {fmt(ratio(e['cpu'], floor))} |")
+    w("")
+    w("`Floor/*` are the physical floor on the same files; `VerifyPart/*` split")
+    w("`Verify/tiny_no_trust_check` into its file part (open, the note reader, close),")
+    w("`Fingerprint::Parse` and `Compare`. `Load/*` take a copy never loaded before")
+    w("at each iteration; `Load/verify_and_load` uses a fresh `Loader` per copy (made")
+    w("outside the timed loop), because a `Loader` loads one plugin per name and every")
+    w("copy has the same name — building distinct names would need a build per copy")
+    w("and would no longer compare the very bytes `dlopen` gets.")
+    w("")
+
+    w("## Directory scan")
+    w("")
+    w(f"![per-file cost against the number of plugins]({PLOT})")
+    w("")
+    w("| method | files | CPU µs per file | wall µs per file | peak RSS growth KiB |")
+    w("|---|---|---|---|---|")
+    series = {}
+    for name, e in sorted(m.items()):
+        mt = re.match(r"Scan/(.+)/(\d+)$", name)
+        if not mt:
+            continue
+        method, n = mt.group(1), int(mt.group(2))
+        series.setdefault(method, []).append((n, e["cpu"] / n))
+        w(f"| {method} | {n:,} | {fmt(e['cpu'] / n)} | {fmt(e['wall'] / n)} | {e.get('rss', 0):.0f} |")
+    w("")
+    w("Each method reads every `.so` of one directory per iteration (`readdir`, then the")
+    w("method on `dir/name`; the floor uses `openat` on the directory's descriptor).")
+    w("Peak RSS growth: `VmHWM` after the scans minus `VmRSS` before, the peak reset")
+    w("through `/proc/self/clear_refs`.")
+    w("")
+    if series:
+        plt.figure(figsize=(7, 4.5))
+        for method, pts in sorted(series.items()):
+            pts.sort()
+            plt.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=method)
+        plt.xscale("log")
+        plt.yscale("log")
+        plt.xlabel("plugin files in the directory")
+        plt.ylabel("CPU µs per file (median)")
+        plt.title("Directory scan: cost per file")
+        plt.grid(True, which="both", alpha=0.3)
+        plt.legend(fontsize=8)
+        plt.tight_layout()
+        plt.savefig(os.path.join(docs, PLOT), dpi=100)
+
+    if startup:
+        w("## Start-up with real processes")
+        w("")
+        w(f"A host linked with `PreloadSDK::autoload` (`main` returns at once), started "
+          f"{startup['runs']} times per variant, the variants interleaved; median wall time "
+          f"from spawn to exit, and the child's CPU time. A trace run confirmed "
+          f"{startup['loaded_check']} plugins loaded for the smallest count.")
+        w("")
+        w("| variant | wall ms | CPU ms |")
+        w("|---|---|---|")
+        for label, e in startup["variants"].items():
+            w(f"| {label} | {fmt(e['wall_ms_median'], 3)} | {fmt(e['cpu_ms_median'], 3)} |")
+        w("")
+
+    if build:
+        w("## Build cost")
+        w("")
+        n = build["plugins"]
+        w(f"Two generated projects of {n} one-function plugins (the SDK's CMake functions set up from the source tree as its package config does),"
+          f" Release, Ninja, `-j2`, each configured and built from scratch "
+          f"{build['reps']} time(s), alternating (medians):")
+        w("")
+        w("| project | configure s (CPU) | build s (CPU) | total s (CPU) | re-configure s | no-op build s | one source edited s |")
+        w("|---|---|---|---|---|---|---|")
+        for name in ("add_preload_plugin", "add_library_module"):
+            md, ag = build["median"][name], build["again"][name]
+            w(f"| `{name}` | {fmt(md['configure'])} ({fmt(md['configure_cpu'])}) | "
+              f"{fmt(md['build'])} ({fmt(md['build_cpu'])}) | {fmt(md['total'])} ({fmt(md['total_cpu'])}) | "
+              f"{fmt(ag['reconfigure_s'])} | {fmt(ag['noop_build_s'])} | {fmt(ag['one_source_edited_build_s'])} |")
+        w("")
+        ps = build["python_starts"]["add_preload_plugin"]
+        w("Python starts (all / of them the fingerprint codegen), counted through a")
+        w("wrapper given as `Python3_EXECUTABLE`:")
+        w("")
+        for k, (total, codegen) in ps.items():
+            w(f"- {k.replace('_', ' ')}: {total} / {codegen}")
+        w("")
+        w("The generator runs once per plugin when the project is configured and is")
+        w("skipped (a stamp per plugin) when its inputs are unchanged; builds never")
+        w("start it. Each plugin compiles one more translation unit, its fingerprint,")
+        w("which is where the extra build time goes.")
+        w("")
+
+    if instr:
+        w("## Instructions and system calls per verified plugin")
+        w("")
+        w("`valgrind --tool=callgrind` on `bench_verify_loop FILE N` (one `Loader`, N")
+        w("calls of `Verify`), the difference between N = "
+          f"{instr['counts'][1]} and N = {instr['counts'][0]} divided by the difference; the same "
+          "with `strace -c -f` for system calls. Repeatable on a busy machine: a")
+        w("regression shows here first.")
+        w("")
+        w("| | user-space instructions | system calls |")
+        w("|---|---|---|")
+        w(f"| `Loader::Verify` (file trust checked) | {instr['instructions_per_verify']:,.0f} | "
+          f"{instr['syscalls_per_verify']:.0f} |")
+        w(f"| `Loader::Verify`, trust check off | {instr['instructions_per_verify_no_trust']:,.0f} | "
+          f"{instr['syscalls_per_verify_no_trust']:.0f} |")
+        w("| the ideal | | 4 (open, fstat, pread, close) |")
+        w("")
+        if instr.get("syscalls_detail"):
+            w("System calls of one verification (trust check on): " +
+              ", ".join(f"{k} {v:g}" for k, v in sorted(instr["syscalls_detail"].items(),
+                                                         key=lambda kv: -kv[1])) + ".")
+            w("")
+
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+    if os.path.exists(notes):
+        w(open(notes).read().rstrip())
+        w("")
+    w("## Reproducing")
+    w("")
+    w("`scripts/bench` (installs what it needs from Debian, builds its own Release tree")
+    w("with `-DPRELOAD_BUILD_BENCHMARKS=ON`, waits for a quiet machine, runs everything")
+    w("and rewrites this page). The raw results (Google Benchmark JSON and the rest)")
+    w("are kept in the results directory it names.")
+    with open(os.path.join(docs, "performance.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Drives the `preload` tool as users do and checks what it prints.
+
+    cli_test.py golden|json|exit_status|color|deps|scan|new FIXTURES.json
+
+FIXTURES.json (written by CMake) names the tool, the fixture plugins and the
+folders. Golden files live in tests/cli/golden/; run with
+PRELOAD_UPDATE_GOLDENS=1 to rewrite them after an intended change of output
+(e.g. a new fingerprint field), then review the diff.
+"""
+
+import json
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
+
+FX = {}
+# Fields whose values depend on the machine or the build type, not on the
+# tool: golden files hold <varies> instead.
+VARYING = ("compiler.version", "stdlib.release", "build.config", "flags.")
+OUTCOMES = ("equal", "allowed", "refused", "info")
+
+
+def fail(message):
+    print("FAILED:", message, flush=True)
+    sys.exit(1)
+
+
+def preload(*args, env=None, tool=None):
+    command = [tool or FX["preload"]] + list(args)
+    full_env = dict(os.environ, **(env or {}))
+    full_env.pop("LD_LIBRARY_PATH", None) if env is None else None
+    result = subprocess.run(command, capture_output=True, text=True,
+                            env=full_env)
+    print("+ preload", " ".join(args), "->", result.returncode, flush=True)
+    return result
+
+
+def expect_status(result, status, what):
+    if result.returncode != status:
+        fail("%s: exit status %d, expected %d\nstdout:\n%s\nstderr:\n%s" % (
+            what, result.returncode, status, result.stdout, result.stderr))
+
+
+def normalise(text):
+    text = text.replace(FX["build"], "<build>").replace(FX["source"], "<source>")
+    out = []
+    for line in text.splitlines():
+        match = re.match(r"^(\s*)(\S+)(\s+)(\S+)?", line)
+        if match and match.group(2).startswith(VARYING):
+            outcome = match.group(4) if match.group(4) in OUTCOMES else None
+            line = "%s%s %s<varies>" % (match.group(1), match.group(2),
+                                        outcome + " " if outcome else "")
+        line = re.sub(r"(GNU build-id) [0-9a-f]+", r"\1 <hex>", line)
+        out.append(line.rstrip())
+    return "\n".join(out) + "\n"
+
+
+def compare_golden(name, result):
+    path = os.path.join(FX["goldens"], name)
+    actual = normalise(result.stdout)
+    if os.environ.get("PRELOAD_UPDATE_GOLDENS"):
+        with open(path, "w") as out:
+            out.write(actual)
+        return
+    with open(path) as golden:
+        expected = golden.read()
+    if actual != expected:
+        import difflib
+        fail("%s differs from the golden file:\n%s" % (name, "".join(
+            difflib.unified_diff(expected.splitlines(True),
+                                 actual.splitlines(True), "golden", "actual"))))
+
+
+def corrupt_copy():
+    """fx_good with its payload's format version changed to 9: ELF intact,
+    fingerprint note unreadable."""
+    os.makedirs(FX["work"], exist_ok=True)
+    path = os.path.join(FX["work"], "fx_corrupt.so")
+    with open(FX["good"], "rb") as good:
+        data = good.read()
+    assert b"preload-fingerprint/1\n" in data
+    with open(path, "wb") as out:
+        out.write(data.replace(b"preload-fingerprint/1\n",
+                               b"preload-fingerprint/9\n"))
+    return path
+
+
+def check_golden():
+    host = FX["host"]
+    for name, args, status in (
+            ("check_accepted.txt", ["check", FX["good"], "--against", host], 0),
+            ("check_refused.txt", ["check", FX["legacy"], "--against", host], 1),
+            ("check_not_plugin.txt", ["check", FX["plain"]], 1),
+            ("check_corrupt.txt", ["check", corrupt_copy()], 1),
+            ("inspect_good.txt", ["inspect", FX["good"]], 0),
+            ("deps_origin.txt", ["deps", "--direct", FX["origin"]], 0),
+            ("deps_missing.txt", ["deps", "--direct", FX["missing"]], 1)):
+        result = preload(*args)
+        expect_status(result, status, name)
+        compare_golden(name, result)
+
+
+def load_json(result):
+    try:
+        return json.loads(result.stdout)
+    except ValueError as error:
+        fail("not JSON (%s):\n%s" % (error, result.stdout))
+
+
+def payload_of(path):
+    """The fingerprint as objcopy extracts it: an independent reader."""
+    out = os.path.join(FX["work"], os.path.basename(path) + ".note")
+    os.makedirs(FX["work"], exist_ok=True)
+    subprocess.run(["objcopy", "-O", "binary", "--only-section=.note.preload",
+                    path, out], check=True)
+    with open(out, "rb") as note:
+        raw = note.read()
+    text = raw[raw.index(b"preload-fingerprint/1"):].rstrip(b"\0").decode()
+    return [tuple(line.split("=", 1)) for line in text.splitlines()[1:]]
+
+
+def check_json():
+    host = FX["host"]
+    # inspect: every field of the note, in order, and the build-id.
+    doc = load_json(preload("inspect", "--json", FX["good"]))
+    entry = doc["files"][0]
+    if doc["command"] != "inspect" or doc["exit_status"] != 0:
+        fail("inspect header: %r" % doc)
+    fields = [(f["key"], f["value"]) for f in entry["fields"]]
+    if fields != payload_of(FX["good"]):
+        fail("inspect fields differ from the note objcopy extracts")
+    if (entry["result"], entry["kind"], entry["name"], entry["version"]) != (
+            "ok", "plugin", "fx_good", "1.2.0"):
+        fail("inspect identity: %r" % entry)
+    if entry["host_abis"] != {"testhost": "2.1"}:
+        fail("host_abis: %r" % entry["host_abis"])
+    readelf = subprocess.run(["readelf", "-n", FX["good"]], capture_output=True,
+                             text=True).stdout
+    if "Build ID: %s" % entry["build_id"] not in readelf:
+        fail("build_id %r is not readelf's" % entry["build_id"])
+    groups = {f["key"]: f["group"] for f in entry["fields"]}
+    for key, group in (("name", "identity"), ("compiler.id", "toolchain"),
+                       ("layout.std_string", "abi"), ("abi.testhost", "host_abis"),
+                       ("flags.cxx", "build"), ("sdk.abi", "sdk")):
+        if groups.get(key) != group:
+            fail("group of %s is %r, expected %s" % (key, groups.get(key), group))
+
+    # check, refused: the verdict field by field.
+    result = preload("check", "--json", FX["legacy"], "--against", host)
+    expect_status(result, 1, "check --json refused")
+    doc = load_json(result)
+    if (doc["command"], doc["policy"], doc["exit_status"]) != ("check", "strict", 1):
+        fail("check header: %r" % {k: doc[k] for k in ("command", "policy")})
+    if doc["host"] != {"path": host, "source": "file", "kind": "host",
+                       "name": "cli_test_host", "version": ""}:
+        fail("host: %r" % doc["host"])
+    r = doc["results"][0]
+    if r["result"] != "refused" or r["plugin"]["name"] != "fx_legacy_abi":
+        fail("result: %r" % r["result"])
+    verdict = r["verdict"]
+    comparisons = {c["field"]: c for c in verdict["comparisons"]}
+    refused = [c["field"] for c in verdict["comparisons"] if c["outcome"] == "refused"]
+    if refused != ["glibcxx.cxx11_abi", "layout.std_string"]:
+        fail("refused fields: %r" % refused)
+    if verdict["accepted"] or verdict["refused_count"] != 2:
+        fail("accepted/refused_count: %r" % verdict)
+    abi = comparisons["glibcxx.cxx11_abi"]
+    if (abi["plugin"], abi["host"]) != ({"present": True, "value": "0"},
+                                        {"present": True, "value": "1"}):
+        fail("glibcxx.cxx11_abi sides: %r" % abi)
+    if "_GLIBCXX_USE_CXX11_ABI=0" not in abi["hint"]:
+        fail("hint: %r" % abi["hint"])
+    if comparisons["abi.testhost"]["plugin"] != {"present": False, "value": None}:
+        fail("a field the plugin lacks: %r" % comparisons["abi.testhost"])
+    if not r["reason"].startswith("glibcxx.cxx11_abi: plugin has 0, host has 1"):
+        fail("reason: %r" % r["reason"])
+    plugin_keys = [k for k, _ in payload_of(FX["legacy"])]
+    if [c["field"] for c in verdict["comparisons"]][:len(plugin_keys)] != plugin_keys:
+        fail("comparisons do not follow the plugin's fields")
+    if any(c["outcome"] not in OUTCOMES for c in verdict["comparisons"]):
+        fail("unknown outcome")
+    if r["dependencies"]["missing"] != []:
+        fail("fx_legacy_abi's libraries: %r" % r["dependencies"]["missing"])
+
+    # check, accepted, and the not-a-plugin one in the same run.
+    result = preload("check", "--json", FX["good"], FX["plain"], "--against", host)
+    doc = load_json(result)
+    good, plain = doc["results"]
+    if good["result"] != "compatible" or not good["verdict"]["accepted"]:
+        fail("fx_good: %r" % good["result"])
+    if good["reason"] is not None or good["dependencies"]["all_found"] is not True:
+        fail("fx_good reason/deps: %r" % good)
+    if plain["result"] != "not_plugin" or plain["verdict"] is not None:
+        fail("fx_plain_module: %r" % plain)
+    if "carries no PreloadSDK fingerprint note" not in plain["reason"]:
+        fail("fx_plain_module reason: %r" % plain["reason"])
+    expect_status(result, 1, "check good + plain")
+
+    # the tool's own fingerprint, the default host.
+    doc = load_json(preload("fingerprint", "--json"))
+    if (doc["kind"], doc["name"]) != ("host", "preload"):
+        fail("fingerprint: %r" % doc)
+    doc = load_json(preload("check", "--json", FX["no_init"]))
+    if doc["host"]["source"] != "tool" or doc["host"]["path"] is not None:
+        fail("default host: %r" % doc["host"])
+    if doc["results"][0]["result"] != "compatible":
+        fail("fx_no_init against the tool: %r" % doc["results"][0]["reason"])
+
+
+def check_exit_status():
+    good, plain, host = FX["good"], FX["plain"], FX["host"]
+    cases = [
+        ([], 2), (["--help"], 0), (["frobnicate"], 2), (["--version"], 0),
+        (["check"], 2), (["check", good, "--colour"], 2),
+        (["check", good, "--policy", "lenient"], 2),
+        (["check", good, "--against", "/nonexistent/host"], 2),
+        (["check", good, "--against", plain], 2),
+        (["check", good, "--against", good], 2),
+        (["check", "/nonexistent/plugin.so"], 2),
+        (["check", good, "--against", host], 0),
+        (["check", good, "--against=" + host, "--policy=compatible"], 0),
+        (["check", good], 1),  # the tool provides no testhost ABI
+        (["check", FX["legacy"], "--against", host], 1),
+        (["check", plain], 1), (["check", host], 1),
+        (["check", FX["missing"], "--against", host], 1),
+        (["check", FX["origin"], "--against", host], 0),
+        (["inspect", good, host], 0), (["inspect", plain], 1),
+        (["inspect", good, "/nonexistent"], 2), (["inspect", "--against", host, good], 2),
+        (["deps", FX["origin"]], 0), (["deps", FX["missing"]], 1),
+        (["deps", "/nonexistent"], 2), (["deps", FX["source"] + "/README.md"], 1),
+        (["fingerprint"], 0), (["fingerprint", good], 2),
+        (["new"], 2), (["new", "widget", "x"], 2),
+        (["new", "plugin", "bad name!", "--dir", FX["work"] + "/bad"], 2),
+        (["scan", "/nonexistent-dir"], 2),
+    ]
+    for args, status in cases:
+        expect_status(preload(*args), status, " ".join(args) or "(no arguments)")
+    for command in ("inspect", "check", "scan", "deps", "fingerprint", "new"):
+        result = preload(command, "--help")
+        expect_status(result, 0, command + " --help")
+        if not result.stdout.startswith("usage: preload " + command):
+            fail("%s --help: %r" % (command, result.stdout[:80]))
+    result = preload("check", good, "--bogus")
+    if "unknown option --bogus" not in result.stderr:
+        fail("unknown option message: %r" % result.stderr)
+
+
+def run_on_terminal(args, env):
+    """stdout on a pseudo-terminal, as a user sees it."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen([FX["preload"]] + args, stdout=slave,
+                               stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait()
+    os.close(master)
+    return output.decode()
+
+
+def check_color():
+    args = ["check", FX["legacy"], "--against", FX["host"]]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm"
+    if "\033[31m" not in run_on_terminal(args, env):
+        fail("no colour on a terminal")
+    if "\033[" in run_on_terminal(args, dict(env, NO_COLOR="1")):
+        fail("colour despite NO_COLOR")
+    if "\033[" in preload(*args).stdout:
+        fail("colour when stdout is not a terminal")
+
+
+def check_deps():
+    doc = load_json(preload("deps", "--json", FX["origin"]))
+    lib = doc["files"][0]["libraries"][0]
+    expected_path = os.path.realpath(FX["origin_dep"])
+    if (lib["name"], lib["found"], lib["via"], lib["search_entry"]) != (
+            "libcli_dep.so", True, "runpath", "$ORIGIN"):
+        fail("libcli_dep.so: %r" % lib)
+    if os.path.realpath(lib["path"]) != expected_path:
+        fail("libcli_dep.so found at %s, expected %s" % (lib["path"], expected_path))
+    if doc["files"][0]["runpath"] != "$ORIGIN" or doc["exit_status"] != 0:
+        fail("origin file: %r" % doc["files"][0])
+    # Through a symlinked copy elsewhere, $ORIGIN is the symlink's directory.
+    link_dir = os.path.join(FX["work"], "elsewhere")
+    shutil.rmtree(link_dir, ignore_errors=True)
+    os.makedirs(link_dir)
+    os.symlink(FX["origin"], os.path.join(link_dir, "fx_cli_origin.so"))
+    result = preload("deps", os.path.join(link_dir, "fx_cli_origin.so"))
+    expect_status(result, 1, "deps of a symlink away from its library")
+
+    result = preload("deps", "--json", FX["missing"])
+    expect_status(result, 1, "deps missing")
+    entry = load_json(result)["files"][0]
+    if entry["missing"] != ["libcli_gone.so"] or entry["result"] != "missing":
+        fail("missing: %r" % entry["missing"])
+    gone = [l for l in entry["libraries"] if l["name"] == "libcli_gone.so"][0]
+    if gone["found"] or gone["path"] is not None or not gone["searched"]:
+        fail("libcli_gone.so: %r" % gone)
+    # LD_LIBRARY_PATH finds it, as it would for the dynamic loader.
+    gone_dir = os.path.join(os.path.dirname(os.path.dirname(FX["missing"])), "gone")
+    result = preload("deps", "--json", FX["missing"],
+                     env={"LD_LIBRARY_PATH": gone_dir})
+    expect_status(result, 0, "deps with LD_LIBRARY_PATH")
+    lib = load_json(result)["files"][0]["libraries"][0]
+    if lib["via"] != "ld_library_path":
+        fail("via: %r" % lib)
+    # check includes deps: a plugin the policy accepts is still reported.
+    result = preload("check", FX["missing"], "--against", FX["host"])
+    expect_status(result, 1, "check of a plugin with a missing library")
+    if "missing_libraries" not in result.stdout or "libcli_gone.so => not found" not in result.stdout:
+        fail("check output lacks the missing library:\n" + result.stdout)
+
+
+def check_scan():
+    tree = os.path.join(FX["work"], "scan")
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(os.path.join(tree, "sub"))
+    for name, source in (("a_good.so", FX["good"]), ("b_legacy.so", FX["legacy"]),
+                         ("sub/c_plain.so", FX["plain"]),
+                         ("sub/d_missing.so", FX["missing"])):
+        shutil.copy(source, os.path.join(tree, name))
+    with open(os.path.join(tree, "notes.txt"), "w") as text:
+        text.write("not a .so, not scanned\n")
+    os.symlink("..", os.path.join(tree, "sub", "loop"))  # a symlink loop
+    result = preload("scan", tree, "--against", FX["host"])
+    expect_status(result, 1, "scan")
+    compare_golden("scan.txt", result)
+    if "symlink loop" not in result.stderr:
+        fail("the loop was not reported: %r" % result.stderr)
+    doc = load_json(preload("scan", "--json", tree, "--against", FX["host"]))
+    results = {os.path.basename(r["path"]): r["result"] for r in doc["results"]}
+    if results != {"a_good.so": "compatible", "b_legacy.so": "refused",
+                   "c_plain.so": "not_plugin", "d_missing.so": "missing_libraries"}:
+        fail("scan results: %r" % results)
+    if doc["files"] != 4 or doc["summary"]["refused"] != 1 or doc["exit_status"] != 1:
+        fail("scan summary: %r" % doc)
+    os.remove(os.path.join(tree, "b_legacy.so"))
+    os.remove(os.path.join(tree, "sub", "c_plain.so"))
+    os.remove(os.path.join(tree, "sub", "d_missing.so"))
+    expect_status(preload("scan", tree, "--against", FX["host"]), 0, "clean scan")
+
+
+def check_new():
+    prefix = FX["prefix"]
+    installed = os.path.join(prefix, "bin", "preload")
+    work = os.path.join(FX["work"], "new")
+    shutil.rmtree(work, ignore_errors=True)
+    project = os.path.join(work, "cli_new_demo")
+    result = preload("new", "plugin", "cli_new_demo", "--dir", project,
+                     "--abi", "testhost=2.1", "--json", tool=installed)
+    expect_status(result, 0, "installed preload new")
+    files = load_json(result)["files"]
+    if sorted(os.path.basename(f) for f in files) != [
+            ".gitignore", "CMakeLists.txt", "README.md", "cli_new_demo.cc"]:
+        fail("files: %r" % files)
+    with open(os.path.join(project, "README.md")) as readme:
+        if "-DCMAKE_PREFIX_PATH=" + prefix not in readme.read().replace("/bin/..", ""):
+            fail("the README does not name the installed prefix")
+    expect_status(preload("new", "plugin", "cli_new_demo", "--dir", project,
+                          tool=installed), 2, "new over an existing project")
+    # The build tree's tool renders the same project from the source tree.
+    twin = os.path.join(work, "twin")
+    expect_status(preload("new", "plugin", "cli_new_demo", "--dir", twin,
+                          "--abi", "testhost=2.1"), 0, "build-tree preload new")
+    for name in ("CMakeLists.txt", "cli_new_demo.cc"):
+        with open(os.path.join(project, name)) as a, open(os.path.join(twin, name)) as b:
+            if a.read() != b.read():
+                fail("%s differs between the installed and build-tree tools" % name)
+    build = os.path.join(project, "build")
+    for command in (
+            ["cmake", "-S", project, "-B", build, "-G", FX["generator"],
+             "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_PREFIX_PATH=" + prefix,
+             "-DCMAKE_CXX_COMPILER=" + FX["cxx"]],
+            ["cmake", "--build", build, "-j2"]):
+        print("+", " ".join(command), flush=True)
+        subprocess.run(command, check=True)
+    plugin = os.path.join(build, "cli_new_demo.so")
+    loaded = subprocess.run([FX["host"], plugin], capture_output=True, text=True)
+    if loaded.returncode != 0 or loaded.stdout != "cli_new_demo is ready\n":
+        fail("loading the generated plugin: %r %r" % (loaded.stdout, loaded.stderr))
+    expect_status(preload("check", plugin, "--against", FX["host"], tool=installed),
+                  0, "installed preload check of the generated plugin")
+
+
+CHECKS = {"golden": check_golden, "json": check_json,
+          "exit_status": check_exit_status, "color": check_color,
+          "deps": check_deps, "scan": check_scan, "new": check_new}
+
+
+def main():
+    check, fixtures = sys.argv[1], sys.argv[2]
+    with open(fixtures) as f:
+        FX.update(json.load(f))
+    FX["work"] = os.path.join(FX["work"], check)
+    CHECKS[check]()
+    print("PASSED:", check)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+// Copyright the PreloadSDK authors.
+//
+// Fuzz target for the ELF note reader: the input is a whole file, read through
+// a memfd by ReadElfNotes exactly as the loader reads a plugin, and the same
+// bytes as one PT_NOTE segment for ParseNoteSegment, in both byte orders and
+// both alignments. A PreloadSDK note that comes out is handed on to the
+// fingerprint parser. Seeds: the first 8 KiB of real plugins and hosts, and
+// their note segments (tests/fuzz/corpus/elf_notes, made by make_corpus.py).
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_check.h"
+#include "preload/elf_notes.h"
+#include "preload/fingerprint.h"
+
+namespace {
+
+constexpr std::string_view kFile = "fuzzed.so";
+
+// One memfd for the whole run, rewritten for each input: creating one per
+// input would cost a file descriptor churn libFuzzer does not need.
+int InputFile() {
+  static const int fd = memfd_create("elf_notes_fuzzer", MFD_CLOEXEC);
+  FUZZ_CHECK(fd >= 0);
+  return fd;
+}
+
+void WriteInput(int fd, const uint8_t* data, size_t size) {
+  FUZZ_CHECK(ftruncate(fd, 0) == 0);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = pwrite(fd, data + done, size - done,
+                             static_cast<off_t>(done));
+    FUZZ_CHECK(n > 0);
+    done += static_cast<size_t>(n);
+  }
+}
+
+// What every successful read promises, whatever the input.
+void CheckNotes(const std::vector<preload::ElfNote>& notes, size_t input_size) {
+  // Each note takes at least a 12-byte header in the input.
+  FUZZ_CHECK(notes.size() <= input_size / 12);
+  for (const preload::ElfNote& note : notes) {
+    FUZZ_CHECK(note.owner.empty() || note.owner.back() != '\0');
+    FUZZ_CHECK(note.owner.size() + note.desc.size() <= input_size);
+    if (note.owner == preload::kNoteOwner && note.type == preload::kNoteType) {
+      // The loader's next step; its result does not matter here.
+      (void)preload::Fingerprint::Parse(note.desc);
+    }
+  }
+}
+
+void FuzzFile(const uint8_t* data, size_t size) {
+  const int fd = InputFile();
+  WriteInput(fd, data, size);
+  absl::StatusOr<std::vector<preload::ElfNote>> notes =
+      preload::ReadElfNotes(fd, kFile);
+  if (notes.ok()) {
+    CheckNotes(*notes, size);
+  } else {
+    // Every refusal names the file, as the loader's messages rely on.
+    const std::string message(notes.status().message());
+    FUZZ_CHECK(message.compare(0, kFile.size(), kFile) == 0);
+  }
+  // The reader never moves the file offset.
+  FUZZ_CHECK(lseek(fd, 0, SEEK_CUR) == 0);
+
+  absl::StatusOr<std::vector<preload::ElfNote>> found = preload::FindElfNotes(
+      fd, kFile, preload::kNoteOwner, preload::kNoteType);
+  FUZZ_CHECK(found.ok() == notes.ok());
+  if (found.ok()) {
+    size_t expected = 0;
+    for (const preload::ElfNote& note : *notes) {
+      expected += note.owner == preload::kNoteOwner &&
+                  note.type == preload::kNoteType;
+    }
+    FUZZ_CHECK(found->size() == expected);
+  }
+}
+
+void FuzzSegment(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  for (bool big_endian : {false, true}) {
+    for (size_t align : {4, 8}) {
+      absl::StatusOr<std::vector<preload::ElfNote>> notes =
+          preload::ParseNoteSegment(bytes, big_endian, align);
+      if (notes.ok()) CheckNotes(*notes, size);
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  FuzzFile(data, size);
+  FuzzSegment(data, size);
+  return 0;
+}

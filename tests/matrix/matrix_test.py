@@ -1,0 +1,499 @@
+#!/usr/bin/env python3
+"""The mismatch matrix: one host, and a family of plugins that each differ
+from it in exactly one thing, judged by the loader under both policies.
+
+    matrix_test.py list                    the rows' names, one a line
+    matrix_test.py host --prefix DIR ...   build the host (once)
+    matrix_test.py row NAME --prefix ...   build one row's plugin and check it
+    matrix_test.py table --work DIR        the results so far, as markdown
+
+Every plugin and the host are built from tests/matrix/project with the
+installed SDK's own add_preload_plugin / target_preload_host /
+add_preload_abi. For each row, the host's `verify` mode asks
+preload::Loader::Verify for the verdict under `strict` and `compatible`; the
+row states which it expects and which fields the refusal must name. Where a
+policy accepts, the host's `load` mode opens the plugin with Loader::Open and
+runs its probe, which must compute the right values. Where both refuse, the
+host's `force` mode loads the plugin anyway with a plain dlopen in a child
+process and this driver records what goes wrong: the evidence that the
+refusal is deserved. A row whose prerequisite is missing (clang++, libc++, a
+multilib g++) exits with 77, which ctest reports as skipped, with the reason.
+
+docs/abi-rules.md holds the table `table` printed after a full run.
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIPPED = 77  # ctest's SKIP_RETURN_CODE for these tests
+
+REFUSED = "refused by both"
+ACCEPTED = "accepted by both"
+STRICT_ONLY = "refused by strict only"
+
+# What matrix_host's exit status means (host.cc).
+HOST_CORRECT, HOST_WRONG_RESULT, HOST_REFUSED, HOST_ERROR = 0, 4, 10, 11
+
+BASE_FLAGS = "-O2"  # the host's CMAKE_CXX_FLAGS_RELEASE, and every row's
+BASE_STANDARD = "17"
+
+
+@dataclasses.dataclass
+class Row:
+    name: str
+    group: str
+    change: str                    # what differs from the host, for people
+    compiler: str = "g++"
+    options: tuple = ()            # compile and link options of the plugin
+    definitions: tuple = ()
+    include_dirs: tuple = ()       # relative to the project's source
+    flags: str = BASE_FLAGS        # CMAKE_CXX_FLAGS_RELEASE
+    standard: str = BASE_STANDARD  # CMAKE_CXX_STANDARD
+    abi: str = "v1_1"              # abi/<variant>/matrix_abi.h
+    link_abseil: bool = True
+    strip: bool = False
+    build_dir: str = ""            # another build directory, under the work dir
+    needs: str = ""                # "clang", "libc++" or "multilib"
+    # Fields each refusing policy must name: {policy: [field, ...]}.
+    fields: dict = dataclasses.field(default_factory=dict)
+
+
+def both(*fields):
+    return {"strict": list(fields), "compatible": list(fields)}
+
+
+ROWS = [
+    # Breaking changes: refused by both policies.
+    Row("cxx11_abi_0", REFUSED, "`-D_GLIBCXX_USE_CXX11_ABI=0`",
+        definitions=("_GLIBCXX_USE_CXX11_ABI=0",),
+        fields=both("glibcxx.cxx11_abi", "layout.std_string")),
+    Row("glibcxx_debug", REFUSED, "`-D_GLIBCXX_DEBUG`",
+        definitions=("_GLIBCXX_DEBUG",), fields=both("glibcxx.debug")),
+    Row("asan_plugin_only", REFUSED,
+        "`-fsanitize=address` in the plugin only (host without sanitizers)",
+        options=("-fsanitize=address",), fields=both("sanitizers")),
+    Row("abi_changed_same_version", REFUSED,
+        "host ABI header changed without a version bump (matrix 1.1, "
+        "`Request` fields swapped)",
+        abi="v1_1_changed", fields=both("abi_hash.matrix")),
+    Row("abi_newer_minor", REFUSED,
+        "host ABI header changed with a version bump: plugin built against "
+        "matrix 1.2 (adds `HostBonus`), host provides 1.1",
+        abi="v1_2", fields=both("abi.matrix")),
+    Row("abi_major_bump", REFUSED,
+        "host ABI major bump: plugin built against matrix 2.0 (`Request` "
+        "fields widened), host provides 1.1",
+        abi="v2_0", fields=both("abi.matrix")),
+    Row("libcxx", REFUSED, "Clang with libc++ (`clang++ -stdlib=libc++`)",
+        compiler="clang++", options=("-stdlib=libc++",), needs="libc++",
+        fields={"strict": ["compiler.id", "stdlib.name", "layout.std_string"],
+                "compatible": ["stdlib.name", "layout.std_string"]}),
+    Row("m32", REFUSED, "pointer width (`g++ -m32`)",
+        options=("-m32",), link_abseil=False, needs="multilib",
+        fields=both("target.arch", "target.pointer_bits", "layout.long")),
+    # Harmless changes: accepted by both policies.
+    Row("opt_O0", ACCEPTED, "`-O0` (host `-O2`)", options=("-O0",)),
+    Row("debug_info", ACCEPTED, "`-g`", options=("-g",)),
+    Row("warnings", ACCEPTED, "`-Wall -Wextra`", options=("-Wall", "-Wextra")),
+    Row("extra_includes", ACCEPTED, "extra include directories",
+        include_dirs=("extra_include", "abi")),
+    Row("ndebug", ACCEPTED, "`-DNDEBUG`", definitions=("NDEBUG",)),
+    Row("other_build_dir", ACCEPTED,
+        "a different build directory (same flags as the host)",
+        build_dir="elsewhere/a/deeper/build"),
+    Row("stripped", ACCEPTED, "a stripped plugin (`strip --strip-all`)",
+        strip=True),
+    # Refused by strict, accepted by compatible.
+    Row("clang_libstdcxx", STRICT_ONLY, "Clang with libstdc++ in a GCC host",
+        compiler="clang++", needs="clang",
+        fields={"strict": ["compiler.id", "compiler.version"]}),
+    Row("cxx20", STRICT_ONLY, "`-std=c++20` (host `-std=c++17`)",
+        standard="20", fields={"strict": ["cxx.standard"]}),
+    Row("abi_older_minor", STRICT_ONLY,
+        "older host ABI minor: plugin built against matrix 1.0, host "
+        "provides 1.1", abi="v1_0", fields={"strict": ["abi.matrix"]}),
+]
+ROWS_BY_NAME = {row.name: row for row in ROWS}
+POLICIES = ("strict", "compatible")
+
+
+def expected_verdict(row, policy):
+    if row.group == ACCEPTED:
+        return "accepted"
+    if row.group == STRICT_ONLY and policy == "compatible":
+        return "accepted"
+    return "refused"
+
+
+# ---------------------------------------------------------------- building
+
+
+def run(command, **kwargs):
+    print("+", " ".join(command), flush=True)
+    return subprocess.run(command, check=True, text=True, **kwargs)
+
+
+def generator(args):
+    # Outputs are looked for directly in the build directory.
+    if args.generator.endswith("Multi-Config"):
+        return "Ninja"
+    return args.generator
+
+
+def configure_and_build(args, build, compiler, cache):
+    shutil.rmtree(build, ignore_errors=True)
+    command = ["cmake", "-S", args.source, "-B", build, "-G", generator(args),
+               "-DCMAKE_PREFIX_PATH=" + args.prefix,
+               "-DCMAKE_CXX_COMPILER=" + compiler,
+               "-DPython3_EXECUTABLE=" + sys.executable,
+               "-DCMAKE_BUILD_TYPE=Release",
+               "-DCMAKE_CXX_EXTENSIONS=OFF"]
+    command += ["-D%s=%s" % item for item in cache.items()]
+    run(command, stdout=subprocess.DEVNULL)
+    run(["cmake", "--build", build, "-j2"], stdout=subprocess.DEVNULL)
+
+
+def host_path(args):
+    return os.path.join(args.work, "host", "matrix_host")
+
+
+def build_host(args):
+    shutil.rmtree(results_dir(args), ignore_errors=True)
+    configure_and_build(args, os.path.join(args.work, "host"), "g++", {
+        "MATRIX_ROLE": "host",
+        "CMAKE_CXX_FLAGS_RELEASE": BASE_FLAGS,
+        "CMAKE_CXX_STANDARD": BASE_STANDARD,
+    })
+
+
+def build_plugin(args, row):
+    build = os.path.join(args.work, "rows", row.name)
+    if row.build_dir:
+        build = os.path.join(args.work, "rows", row.name, row.build_dir)
+    include_dirs = [os.path.join(args.source, d) for d in row.include_dirs]
+    configure_and_build(args, build, shutil.which(row.compiler), {
+        "MATRIX_ROLE": "plugin",
+        "MATRIX_ABI": row.abi,
+        "MATRIX_OPTIONS": ";".join(row.options),
+        "MATRIX_DEFINITIONS": ";".join(row.definitions),
+        "MATRIX_INCLUDE_DIRS": ";".join(include_dirs),
+        "MATRIX_LINK_ABSEIL": "ON" if row.link_abseil else "OFF",
+        "CMAKE_CXX_FLAGS_RELEASE": row.flags,
+        "CMAKE_CXX_STANDARD": row.standard,
+    })
+    plugin = os.path.join(build, "probe.so")
+    if row.strip:
+        stripped = os.path.join(build, "probe_stripped.so")
+        run(["strip", "--strip-all", "-o", stripped, plugin])
+        plugin = stripped
+    return plugin
+
+
+# ------------------------------------------------------- prerequisites
+
+
+def compiles(compiler, options, source="#include <string>\n"
+             "int f(const std::string& s) { return (int)s.size(); }\n"):
+    """Whether `compiler options` can build a shared object from `source`."""
+    if not shutil.which(compiler):
+        return False
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "probe.cc")
+        with open(path, "w") as out:
+            out.write(source)
+        result = subprocess.run(
+            [compiler, *options, "-shared", "-fPIC", path,
+             "-o", os.path.join(scratch, "probe.so")],
+            capture_output=True, text=True)
+        return result.returncode == 0
+
+
+def missing_prerequisite(row):
+    """Why this machine cannot build the row, or None."""
+    if row.compiler != "g++" and not shutil.which(row.compiler):
+        return "no %s (apt-get install clang)" % row.compiler
+    if row.needs == "libc++" and not compiles("clang++", ["-stdlib=libc++"]):
+        return "no libc++ (apt-get install libc++-dev libc++abi-dev)"
+    if row.needs == "multilib" and not compiles("g++", ["-m32"]):
+        return "no multilib compiler (apt-get install g++-multilib)"
+    return None
+
+
+# ------------------------------------------------------- running the host
+
+
+def no_core_dumps():
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def run_host(args, *arguments):
+    """Runs matrix_host in a child process; never raises for its outcome."""
+    command = [host_path(args), *arguments]
+    print("+", " ".join(command), flush=True)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True,
+                                errors="replace", timeout=60,
+                                preexec_fn=no_core_dumps)
+    except subprocess.TimeoutExpired as timeout:
+        return {"status": None, "stdout": timeout.stdout or "",
+                "stderr": timeout.stderr or "", "timeout": True}
+    sys.stdout.write(indent(result.stdout))
+    sys.stdout.write(indent(result.stderr))
+    return {"status": result.returncode, "stdout": result.stdout,
+            "stderr": result.stderr, "timeout": False}
+
+
+def indent(text):
+    return "".join("    | " + line + "\n" for line in text.splitlines())
+
+
+def value_of(output, key):
+    """The value of the last "key: value" line of the host's output."""
+    found = None
+    for line in output.splitlines():
+        if line.startswith(key + ": "):
+            found = line[len(key) + 2:]
+    return found
+
+
+def message_of(output):
+    """The loader's message: the "message:" line and the lines after it."""
+    at = output.find("message: ")
+    return output[at + len("message: "):] if at >= 0 else ""
+
+
+def refused_fields(message):
+    return re.findall(r"^  ([a-z0-9_.-]+): ", message, re.MULTILINE)
+
+
+# The line of a dying child's stderr that says what went wrong, by what
+# prints it: libstdc++'s debug mode, the sanitizers, glibc's malloc, the C++
+# runtime.
+DIAGNOSTICS = (r"^Error: ", r"ERROR: ", r"^(free|malloc|realloc|double free)",
+               r"^terminate called", r"error")
+
+
+def first_diagnostic(stderr):
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for pattern in DIAGNOSTICS:
+        for line in lines:
+            if re.search(pattern, line):
+                return shorten(line)
+    return shorten(lines[0]) if lines else ""
+
+
+def shorten(text, limit=160):
+    text = re.sub(r"==\d+==", "", text).strip()
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def describe_forced(outcome, plugin):
+    """What went wrong when the plugin was loaded without the check."""
+    if outcome["timeout"]:
+        return "hang", "the process hangs (killed after 60 s)"
+    status, stdout = outcome["status"], outcome["stdout"]
+    step = value_of(stdout, "step") or "start"
+    if status < 0:
+        name = signal.Signals(-status).name
+        detail = first_diagnostic(outcome["stderr"])
+        where = {"probe": "in the probe", "destroy": "when the host frees the "
+                 "string the plugin wrote", "check": "after the probe",
+                 "dlopen": "in dlopen"}.get(step, "at step " + step)
+        text = "crash: %s %s" % (name, where)
+        if detail:
+            text += " (`%s`)" % detail
+        values = value_of(stdout, "values")
+        if values and values != "correct":
+            text = "wrong result (%s), then %s" % (values, text)
+        return "crash", text
+    if status == HOST_WRONG_RESULT:
+        return "wrong result", "wrong result: " + value_of(stdout, "result")[
+            len("wrong: "):]
+    dlopen = value_of(stdout, "dlopen")
+    if dlopen:
+        reason = dlopen[len("failed: "):].replace(plugin, "probe.so")
+        return "dlopen failure", "dlopen fails: `%s`" % reason
+    if status == HOST_CORRECT:
+        return "none", "no failure observed: the probe computed the right values"
+    detail = first_diagnostic(outcome["stderr"])
+    return "exit", "the process exits with status %d at step %s%s" % (
+        status, step, " (`%s`)" % detail if detail else "")
+
+
+# ------------------------------------------------------- one row
+
+
+def results_dir(args):
+    return os.path.join(args.work, "results")
+
+
+def check_row(args, row):
+    """Builds the row's plugin, checks it, returns (result dict, failures)."""
+    result = {"name": row.name, "group": row.group, "change": row.change,
+              "verdicts": {}, "loads": {}, "forced": None}
+    failures = []
+    plugin = build_plugin(args, row)
+
+    for policy in POLICIES:
+        outcome = run_host(args, "verify", policy, plugin)
+        verdict = value_of(outcome["stdout"], "verdict") or "crash"
+        message = message_of(outcome["stdout"])
+        fields = refused_fields(message)
+        result["verdicts"][policy] = {"verdict": verdict, "fields": fields,
+                                      "message": message}
+        expected = expected_verdict(row, policy)
+        if verdict != expected:
+            failures.append("%s: expected %s, got %s %s" % (
+                policy, expected, verdict, message.strip()))
+            continue
+        for field in row.fields.get(policy, []) if verdict == "refused" else []:
+            if field not in fields:
+                failures.append("%s: the refusal does not name %s:\n%s" % (
+                    policy, field, message))
+        if verdict == "accepted":
+            load = run_host(args, "load", policy, plugin)
+            result["loads"][policy] = value_of(load["stdout"], "result")
+            if load["status"] != HOST_CORRECT:
+                kind, text = describe_forced(load, plugin)
+                failures.append("%s: accepted, but the probe failed through "
+                                "Loader::Open: %s" % (policy, text))
+
+    if row.group == REFUSED:
+        kind, text = describe_forced(run_host(args, "force", plugin), plugin)
+        result["forced"] = {"kind": kind, "text": text}
+        if kind == "none":
+            failures.append("forced load: no failure observed, so this row "
+                            "shows no evidence for its refusal")
+    return result, failures
+
+
+def command_row(args):
+    row = ROWS_BY_NAME[args.name]
+    os.makedirs(results_dir(args), exist_ok=True)
+    result_path = os.path.join(results_dir(args), row.name + ".json")
+    if os.path.exists(result_path):
+        os.remove(result_path)
+    if not os.path.exists(host_path(args)):
+        fail("no host at %s: run `matrix_test.py host` (ctest: matrix.host)" %
+             host_path(args))
+
+    missing = missing_prerequisite(row)
+    if missing:
+        with open(result_path, "w") as out:
+            json.dump({"name": row.name, "group": row.group,
+                       "change": row.change, "skipped": missing}, out)
+        print("skipped:", missing, flush=True)
+        sys.exit(SKIPPED)
+
+    started = time.monotonic()
+    try:
+        result, failures = check_row(args, row)
+    except subprocess.CalledProcessError as error:
+        fail("command exited with %d: %s" % (error.returncode, error.cmd))
+    result["failures"] = failures
+    result["seconds"] = round(time.monotonic() - started, 1)
+    with open(result_path, "w") as out:
+        json.dump(result, out, indent=1)
+    print(table_line(result), flush=True)
+    if failures:
+        fail("\n  ".join([row.name] + failures))
+    print("PASSED:", row.name)
+
+
+def fail(message):
+    print("FAILED:", message, flush=True)
+    sys.exit(1)
+
+
+# ------------------------------------------------------- the table
+
+
+def verdict_cell(result, policy):
+    verdict = result["verdicts"][policy]
+    if verdict["verdict"] != "refused":
+        return verdict["verdict"]
+    return "refused: " + ", ".join("`%s`" % f for f in verdict["fields"])
+
+
+def evidence_cell(result):
+    if result.get("forced"):
+        return "forced load: " + result["forced"]["text"].replace("|", "\\|")
+    works = [p for p in POLICIES if result["loads"].get(p) == "correct"]
+    if works:
+        return "probe correct through `Loader::Open` (%s)" % ", ".join(works)
+    return "no probe run"
+
+
+def table_line(result):
+    name = "`%s`" % result["name"]
+    if "skipped" in result:
+        return "| %s | %s | %s | skipped | skipped | skipped: %s |" % (
+            name, result["change"], result["group"], result["skipped"])
+    status = " **FAILED**" if result.get("failures") else ""
+    return "| %s | %s | %s | %s | %s | %s%s |" % (
+        name, result["change"], result["group"],
+        verdict_cell(result, "strict"), verdict_cell(result, "compatible"),
+        evidence_cell(result), status)
+
+
+def command_table(args):
+    print("| row | plugin differs from the host by | expected | strict | "
+          "compatible | evidence |")
+    print("|---|---|---|---|---|---|")
+    for row in ROWS:
+        path = os.path.join(results_dir(args), row.name + ".json")
+        if not os.path.exists(path):
+            print("| `%s` | %s | %s | not run | not run | not run |" % (
+                row.name, row.change, row.group))
+            continue
+        with open(path) as data:
+            print(table_line(json.load(data)))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=("list", "host", "row", "table"))
+    parser.add_argument("name", nargs="?", choices=sorted(ROWS_BY_NAME))
+    parser.add_argument("--prefix", default="",
+                        help="the installed SDK (consumer.install's prefix)")
+    parser.add_argument("--work", default="")
+    parser.add_argument("--source", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "project"))
+    parser.add_argument("--generator", default="Ninja")
+    args = parser.parse_args()
+
+    if args.command == "list":
+        print("\n".join(row.name for row in ROWS))
+        return
+    if not args.work:
+        parser.error("--work is required")
+    if args.command == "table":
+        command_table(args)
+        return
+    if not args.prefix:
+        parser.error("--prefix is required")
+    os.makedirs(args.work, exist_ok=True)
+    if args.command == "host":
+        try:
+            build_host(args)
+        except subprocess.CalledProcessError as error:
+            fail("command exited with %d: %s" % (error.returncode, error.cmd))
+        print("PASSED: host built at", host_path(args))
+        return
+    if not args.name:
+        parser.error("row needs a NAME")
+    command_row(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+// The plugin of every matrix row: the same source, built differently per row.
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <preload/plugin.h>
+
+#include "probe_contract.h"
+
+#if defined(MATRIX_EXPECT_EXTRA_INCLUDE)
+#include "matrix_extra.h"
+static_assert(MATRIX_EXTRA_INCLUDED, "the extra include directory is used");
+#endif
+
+extern "C" int matrix_probe(const std::string& text,
+                            const std::vector<int>& numbers,
+                            const matrix::Request& request, std::string* out,
+                            MatrixProbeResult* result) {
+  result->text_size = static_cast<std::int64_t>(text.size());
+  result->numbers_sum = std::accumulate(numbers.begin(), numbers.end(),
+                                        std::int64_t{0});
+  result->request_value = static_cast<std::int64_t>(request.base) * 1000 +
+                          static_cast<std::int64_t>(request.step);
+  result->host_value = matrix::HostTwice(21);
+#if MATRIX_ABI_VERSION >= 102 && MATRIX_ABI_VERSION < 200
+  result->host_value += matrix::HostBonus();  // what 1.2 added
+#endif
+  *out = "probe:" + text + ":" + std::to_string(result->numbers_sum);
+  return 1;
+}
+PRELOAD_EXPORT(matrix_probe);
