@@ -10,6 +10,8 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -122,7 +124,10 @@ class Manhole {
       }
       port_ = port;
     }
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_ = std::thread([this] {
+      server_.listen_after_bind();
+      finished_ = true;
+    });
     std::fprintf(stderr,
                  "manhole: serving http://%s:%d/ for pid %d "
                  "(/healthz, /debug/plugins, /debug/vars)\n",
@@ -130,16 +135,22 @@ class Manhole {
     return absl::OkStatus();
   }
 
-  // At exit: stop accepting, finish the requests in flight, join.
+  // At exit: stop accepting, finish the requests in flight, join. stop() does
+  // nothing until the thread has entered its accept loop, and a program that
+  // exits at once may get here first: repeat it until the loop has ended.
   ~Manhole() {
     if (!thread_.joinable()) return;
-    server_.stop();
+    while (!finished_) {
+      server_.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     thread_.join();
   }
 
  private:
   httplib::Server server_;
   std::thread thread_;
+  std::atomic<bool> finished_{false};
   int port_ = 0;
 };
 

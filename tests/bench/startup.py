@@ -18,7 +18,8 @@ import time
 
 def spawn(host, env):
     start = time.perf_counter()
-    pid = os.posix_spawn(host, [host], env)
+    pid = os.posix_spawn(host, [host], env, file_actions=[
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:

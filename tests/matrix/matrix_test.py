@@ -199,6 +199,54 @@ def build_plugin(args, row):
     return plugin
 
 
+def note_fields(binary):
+    """The fields of a binary's fingerprint note, read as objcopy extracts it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = os.path.join(scratch, "note")
+        subprocess.run(["objcopy", "-O", "binary",
+                        "--only-section=.note.preload", binary, out],
+                       check=True)
+        with open(out, "rb") as note:
+            text = note.read().decode("utf-8", "replace")
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+CXX_STANDARD = {"17": "201703", "20": "202002"}
+COMPILER_ID = {"g++": "gcc", "clang++": "clang"}
+
+
+def differences_missing(row, plugin):
+    """How the built plugin fails to differ from the host as the row says;
+    guards against a row that passes because its change was never applied."""
+    fields = note_fields(plugin)
+    missing = []
+
+    def expect(key, wanted, present):
+        if not present:
+            missing.append("%s=%r, expected %s" % (key, fields.get(key), wanted))
+
+    options = fields.get("flags.options", "").split()
+    for option in row.options:
+        expect("flags.options", option, option in options)
+    definitions = fields.get("flags.definitions", "").split()
+    for definition in row.definitions:
+        expect("flags.definitions", definition, definition in definitions)
+    if row.include_dirs:
+        expect("flags.definitions", "MATRIX_EXPECT_EXTRA_INCLUDE",
+               "MATRIX_EXPECT_EXTRA_INCLUDE" in definitions)
+    standard = CXX_STANDARD[row.standard]
+    expect("cxx.standard", standard, fields.get("cxx.standard") == standard)
+    compiler = COMPILER_ID[row.compiler]
+    expect("compiler.id", compiler, fields.get("compiler.id") == compiler)
+    version = re.sub(r"^v(\d+)_(\d+).*", r"\1.\2", row.abi)
+    expect("abi.matrix", version, fields.get("abi.matrix") == version)
+    if row.strip:
+        sections = subprocess.run(["readelf", "-S", "-W", plugin], check=True,
+                                  capture_output=True, text=True).stdout
+        expect("the section table", "no .symtab", ".symtab" not in sections)
+    return missing
+
+
 # ------------------------------------------------------- prerequisites
 
 
@@ -343,6 +391,8 @@ def check_row(args, row):
               "verdicts": {}, "loads": {}, "forced": None}
     failures = []
     plugin = build_plugin(args, row)
+    for missing in differences_missing(row, plugin):
+        failures.append("the plugin is not built as the row says: " + missing)
 
     for policy in POLICIES:
         outcome = run_host(args, "verify", policy, plugin)

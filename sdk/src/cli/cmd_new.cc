@@ -56,7 +56,8 @@ Codegen FindCodegen() {
   if (!bin.empty() && IsDirectory(share + "/codegen/preload_codegen") &&
       IsDirectory(share + "/templates/new_plugin")) {
     // "<prefix>/bin" and ".." give "<prefix>", not "<prefix>/bin/..".
-    const std::string up = PRELOAD_CLI_PREFIX_FROM_BIN;
+    std::string up = PRELOAD_CLI_PREFIX_FROM_BIN;
+    if (!up.empty() && up.back() == '/') up.pop_back();
     const std::string prefix = up == ".." ? bin.substr(0, bin.rfind('/'))
                                           : absl::StrCat(bin, "/", up);
     return {share + "/codegen", share + "/templates",
