@@ -24,9 +24,17 @@ set_property(GLOBAL PROPERTY PRELOAD_SDK_TEMPLATES_DIR "${PRELOAD_SDK_TEMPLATES_
 
 # Python with Jinja2 renders the templates; without them nothing can be built,
 # so say what to install now rather than fail later in the build.
+# The interpreter that passed is cached, so later configures start no Python
+# to find it again (FindPython alone starts it several times).
 function(_preload_find_python)
   get_property(python GLOBAL PROPERTY PRELOAD_SDK_PYTHON)
   if(python)
+    return()
+  endif()
+  if(PRELOAD_SDK_PYTHON_WITH_JINJA2 AND EXISTS "${PRELOAD_SDK_PYTHON_WITH_JINJA2}"
+     AND (NOT Python3_EXECUTABLE OR
+          Python3_EXECUTABLE STREQUAL PRELOAD_SDK_PYTHON_WITH_JINJA2))
+    set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${PRELOAD_SDK_PYTHON_WITH_JINJA2}")
     return()
   endif()
   find_package(Python3 QUIET COMPONENTS Interpreter)
@@ -43,6 +51,8 @@ function(_preload_find_python)
       "Python that has it)")
   endif()
   set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${Python3_EXECUTABLE}")
+  set(PRELOAD_SDK_PYTHON_WITH_JINJA2 "${Python3_EXECUTABLE}" CACHE INTERNAL
+      "The Python that PreloadSDK found able to import jinja2")
 endfunction()
 _preload_find_python()
 
@@ -96,7 +106,8 @@ function(_preload_add_fingerprint target kind name version)
   get_property(python GLOBAL PROPERTY PRELOAD_SDK_PYTHON)
   get_property(codegen GLOBAL PROPERTY PRELOAD_SDK_CODEGEN_DIR)
   get_property(templates GLOBAL PROPERTY PRELOAD_SDK_TEMPLATES_DIR)
-  set(dir "${CMAKE_CURRENT_BINARY_DIR}/preload/${target}")
+  # A hidden directory: no target can be named like it.
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/.preload/${target}")
   set(source "${dir}/${target}_fingerprint.cc")
 
   set(command "${python}" -B -m preload_codegen fingerprint

@@ -416,7 +416,8 @@ def check_row(args, row):
             if load["status"] != HOST_CORRECT:
                 kind, text = describe_forced(load, plugin)
                 failures.append("%s: accepted, but the probe failed through "
-                                "Loader::Open: %s" % (policy, text))
+                                "Loader::Open: %s %s" % (
+                                    policy, text, message_of(load["stdout"])))
 
     if row.group == REFUSED:
         kind, text = describe_forced(run_host(args, "force", plugin), plugin)

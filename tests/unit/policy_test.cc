@@ -501,3 +501,31 @@ TEST(PolicyNames, OutcomeNamesAreShortWords) {
 
 }  // namespace
 }  // namespace preload
+
+namespace preload {
+namespace {
+
+TEST(Compare, NamesTheOtherStandardLibraryAsTheReasonForItsConsequences) {
+  const Fingerprint host = Fingerprint::Parse(testing::kSample).value();
+  std::vector<FingerprintField> fields = host.fields();
+  for (FingerprintField& field : fields) {
+    if (field.key == "stdlib.name") field.value = "libc++";
+    if (field.key == "stdlib.release") field.value = "14000";
+    if (field.key == "glibcxx.cxx11_abi") field.value = "n/a";
+  }
+  const Fingerprint plugin = Fingerprint::FromFields(std::move(fields));
+  const Verdict verdict = Compare(host, plugin, Policy::kCompatible);
+  for (const FieldComparison& c : verdict.Refusals()) {
+    if (c.field == "stdlib.name") {
+      EXPECT_NE(c.hint.find("-stdlib=libstdc++"), std::string::npos) << c.hint;
+    } else {
+      EXPECT_EQ(c.hint,
+                "follows from the different standard library (see stdlib.name)")
+          << c.field;
+    }
+  }
+  EXPECT_EQ(verdict.Refusals().size(), 3u);
+}
+
+}  // namespace
+}  // namespace preload

@@ -515,6 +515,16 @@ const FieldRule& RuleFor(std::string_view field) {
   return kUnknownField;
 }
 
+// With libc++ on one side and libstdc++ on the other, the release numbers
+// and libstdc++'s own settings are not comparable: the one real reason is
+// stdlib.name, and the hints of these fields would only mislead.
+bool FollowsFromOtherStandardLibrary(const Sides& s) {
+  const std::optional<std::string_view> plugin = s.plugin_fp.Get("stdlib.name");
+  const std::optional<std::string_view> host = s.host_fp.Get("stdlib.name");
+  if (!plugin || !host || *plugin == *host) return false;
+  return s.field == "stdlib.release" || StartsWith(s.field, "glibcxx.");
+}
+
 }  // namespace
 
 FieldComparison CompareField(std::string_view field, const Fingerprint& host,
@@ -539,6 +549,12 @@ FieldComparison CompareField(std::string_view field, const Fingerprint& host,
   comparison.plugin_present = sides.plugin_present;
   comparison.host_present = sides.host_present;
   comparison.outcome = Decide(sides);
+  if (comparison.outcome == Outcome::kRefused &&
+      FollowsFromOtherStandardLibrary(sides)) {
+    comparison.hint =
+        "follows from the different standard library (see stdlib.name)";
+    return comparison;
+  }
   if (comparison.outcome == Outcome::kRefused) {
     const bool both = sides.plugin_present && sides.host_present;
     const bool own_hint =
