@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
@@ -121,7 +122,10 @@ absl::StatusOr<Fingerprint> Fingerprint::Parse(std::string_view payload) {
   if (payload.back() == '\n') payload.remove_suffix(1);
 
   std::vector<FingerprintField> fields;
-  std::map<std::string_view, std::size_t> first_line;  // key -> line number
+  fields.reserve(64);  // what the template writes, with room for host ABIs
+  // key -> line number; keys point into `payload`, which outlives the map.
+  absl::flat_hash_map<absl::string_view, std::size_t> first_line;
+  first_line.reserve(64);
   std::size_t number = 0;
   while (true) {
     ++number;
@@ -133,7 +137,7 @@ absl::StatusOr<Fingerprint> Fingerprint::Parse(std::string_view payload) {
       absl::StatusOr<FingerprintField> field = ParseField(line, number);
       if (!field.ok()) return field.status();
       const std::string_view key = line.substr(0, field->key.size());
-      auto [it, inserted] = first_line.emplace(key, number);
+      auto [it, inserted] = first_line.emplace(ToAbsl(key), number);
       if (!inserted) {
         return LineError(
             number, absl::StrCat("key ", Quote(key), " repeats (first on line ",

@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "internal/file_trust.h"
+#include "internal/origin_dependencies.h"
 #include "internal/plugin_entries.h"
 #include "internal/search_path.h"
 #include "internal/string_view.h"
@@ -291,7 +292,8 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(
   if (!fd.ok()) return refused(fd.status());
   std::string real_path = RealPathOfFd(fd->get(), path);
   if (check_file_trust_) {
-    absl::StatusOr<std::string> trusted = internal::CheckFileTrust(real_path, info);
+    absl::StatusOr<std::string> trusted = internal::CheckFileTrust(
+        real_path, info, trace_->enabled(TraceCategory::kVerify));
     if (!trusted.ok()) return refused(trusted.status());
     trace_->Line(TraceCategory::kVerify,
                  absl::StrCat(path, ": file trust: ", *trusted));
@@ -357,6 +359,14 @@ absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
 // never closed: one descriptor per plugin, for the process's life, as
 // plugins are never unloaded.
 absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
+  // Through /proc/self/fd the plugin's $ORIGIN is lost; load what it finds
+  // through $ORIGIN first, from its real directory.
+  if (absl::Status dependencies = internal::LoadOriginDependencies(
+          file.fd.get(), file.path, file.path);
+      !dependencies.ok()) {
+    trace_->Line(TraceCategory::kLoad, FirstLine(dependencies));
+    return dependencies;
+  }
   const std::string fd_path = absl::StrCat("/proc/self/fd/", file.fd.get());
   trace_->Line(TraceCategory::kLoad, absl::StrCat(
       file.path, ": mapping the verified descriptor through ", fd_path,

@@ -100,18 +100,52 @@ absl::Status Verdict::ToStatus(std::string_view file) const {
       " from the host's build\n", DescribeRefusals()));
 }
 
+namespace {
+
+// Finds fields of one fingerprint in the order of another's. Two
+// fingerprints made by the same template list their fields in the same order
+// (a host lacks a plugin's few own fields), so each lookup usually hits the
+// field after the previous hit, and Compare stays linear, not quadratic.
+class OrderedLookup {
+ public:
+  explicit OrderedLookup(const Fingerprint& fingerprint)
+      : fields_(fingerprint.fields()) {}
+
+  std::optional<std::string_view> Find(std::string_view key) {
+    if (next_ < fields_.size() && fields_[next_].key == key) {
+      return fields_[next_++].value;
+    }
+    for (std::size_t i = 0; i < fields_.size(); ++i) {
+      if (fields_[i].key == key) {
+        next_ = i + 1;
+        return fields_[i].value;
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const std::vector<FingerprintField>& fields_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace
+
 Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
                 Policy policy) {
   std::vector<FieldComparison> comparisons;
   comparisons.reserve(plugin.fields().size() + 8);
+  OrderedLookup in_host(host);
   for (const FingerprintField& field : plugin.fields()) {
-    comparisons.push_back(
-        internal::CompareField(field.key, host, plugin, policy));
+    comparisons.push_back(internal::CompareField(
+        field.key, {field.value, in_host.Find(field.key)}, host, plugin,
+        policy));
   }
+  OrderedLookup in_plugin(plugin);
   for (const FingerprintField& field : host.fields()) {
-    if (plugin.Get(field.key)) continue;
-    comparisons.push_back(
-        internal::CompareField(field.key, host, plugin, policy));
+    if (in_plugin.Find(field.key)) continue;
+    comparisons.push_back(internal::CompareField(
+        field.key, {std::nullopt, field.value}, host, plugin, policy));
   }
   return Verdict(policy, std::move(comparisons));
 }

@@ -303,6 +303,23 @@ TEST_F(HostileFilesTest, TruncationKeepingTheWholeNoteNamesTheTruncation) {
   EXPECT_THAT(Text(ReadNotesOf(path).status()), HasSubstr("truncated"));
 }
 
+// The boundary of that check: a PT_LOAD ending exactly at the end of the
+// file is whole; one byte further, the file is truncated.
+TEST_F(HostileFilesTest, LoadSegmentOneBytePastTheEndIsRefused) {
+  std::string image = SyntheticElf(true, false, EM_X86_64,
+                                   EncodeNote("GNU", 3, "id", false));
+  const std::string whole = Write("whole.so", image);
+  absl::StatusOr<std::vector<ElfNote>> notes = ReadNotesOf(whole);
+  ASSERT_TRUE(notes.ok()) << notes.status();
+  EXPECT_EQ(notes->size(), 1u);
+  Put(image, sizeof(Elf64_Ehdr) + offsetof(Elf64_Phdr, p_filesz),
+      image.size() + 1, 8, false);
+  const std::string cut = Write("one_byte_short.so", image);
+  EXPECT_THAT(Text(ReadNotesOf(cut).status()),
+              HasSubstr("program header 0 (PT_LOAD) lies outside the file"));
+  EXPECT_TRUE(RefusedUnloaded(loader_, cut, "the file is truncated"));
+}
+
 TEST_F(HostileFilesTest, SeededBitFlipsInThePluginsFirst8KiBAreRefused) {
   const std::string prefix = plugin_.substr(0, kPrefixBytes);
   const std::string path = dir_ / "flipped.so";

@@ -52,6 +52,17 @@ TEST(LoaderTest, EachPluginOpenedInTurnIsItsOwnLibrary) {
   EXPECT_TRUE(testing::IsMapped(FX_NO_INIT));
 }
 
+// The plugin is mapped through /proc/self/fd, where $ORIGIN would mean
+// /proc/self/fd: its $ORIGIN dependencies must still be found beside it.
+TEST(LoaderTest, DependencyFoundThroughOriginLoads) {
+  Loader loader;
+  absl::StatusOr<Plugin*> plugin = loader.Open(FX_ORIGIN);
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  auto describe = (*plugin)->Lookup<std::string()>("Describe");
+  ASSERT_TRUE(describe.ok()) << describe.status();
+  EXPECT_EQ((*describe)(), "found next to the plugin");
+}
+
 TEST(LoaderTest, FlagsThatDoNotChangeTheAbiAreAccepted) {
   Loader loader;
   absl::StatusOr<Plugin*> plugin = loader.Open(FX_HARMLESS_FLAGS);
@@ -73,7 +84,7 @@ TEST(LoaderTest, OpeningTheSameFileTwiceReturnsTheSamePlugin) {
   Loader loader;
   absl::StatusOr<Plugin*> first = loader.Open(FX_NO_INIT);
   ASSERT_TRUE(first.ok()) << first.status();
-  const fs::path link = fs::path(::testing::TempDir()) / "no_init_link.so";
+  const fs::path link = fs::path(testing::UniqueTempDir()) / "no_init_link.so";
   fs::remove(link);
   fs::create_symlink(FX_NO_INIT, link);
   absl::StatusOr<Plugin*> second = loader.Open(link.string());
@@ -85,7 +96,7 @@ TEST(LoaderTest, OpeningTheSameFileTwiceReturnsTheSamePlugin) {
 TEST(LoaderTest, AnotherFileClaimingALoadedNameIsRefused) {
   Loader loader;
   ASSERT_TRUE(loader.Open(FX_NO_INIT).ok());
-  const fs::path copy = fs::path(::testing::TempDir()) / "no_init_copy.so";
+  const fs::path copy = fs::path(testing::UniqueTempDir()) / "no_init_copy.so";
   fs::copy_file(FX_NO_INIT, copy, fs::copy_options::overwrite_existing);
   absl::StatusOr<Plugin*> second = loader.Open(copy.string());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);

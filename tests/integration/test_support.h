@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "gtest/gtest.h"
 #include "fixture_paths.h"
 #include "preload/loader.h"
 
@@ -42,6 +43,13 @@ inline std::string MessageOf(const absl::Status& status) {
 inline absl::Status OpenUnder(Policy policy, const char* path) {
   Loader loader(LoaderOptions{policy});
   return loader.Open(path).status();
+}
+
+// A new directory of this process's own under the test temp dir, so that
+// parallel runs and other users never share file names.
+inline std::string UniqueTempDir() {
+  std::string pattern = ::testing::TempDir() + "preload_test_XXXXXX";
+  return ::mkdtemp(pattern.data()) ? pattern : ::testing::TempDir();
 }
 
 inline bool ProbeRan(const char* probe) { return std::getenv(probe) != nullptr; }

@@ -527,10 +527,11 @@ bool FollowsFromOtherStandardLibrary(const Sides& s) {
 
 }  // namespace
 
-FieldComparison CompareField(std::string_view field, const Fingerprint& host,
-                             const Fingerprint& plugin, Policy policy) {
-  const std::optional<std::string_view> plugin_value = plugin.Get(field);
-  const std::optional<std::string_view> host_value = host.Get(field);
+FieldComparison CompareField(std::string_view field, FieldValues values,
+                             const Fingerprint& host, const Fingerprint& plugin,
+                             Policy policy) {
+  const std::optional<std::string_view> plugin_value = values.plugin;
+  const std::optional<std::string_view> host_value = values.host;
   const FieldRule& rule = RuleFor(field);
   const Sides sides{field,
                     plugin_value.value_or(""),

@@ -8,6 +8,7 @@
 #ifndef PRELOAD_SRC_INTERNAL_FIELD_RULES_H_
 #define PRELOAD_SRC_INTERNAL_FIELD_RULES_H_
 
+#include <optional>
 #include <string_view>
 
 #include "preload/fingerprint.h"
@@ -15,10 +16,18 @@
 
 namespace preload::internal {
 
-// Compares the field `field`, present in `host`, `plugin` or both, under
-// `policy`. A refusal always carries a hint a user can act on.
-FieldComparison CompareField(std::string_view field, const Fingerprint& host,
-                             const Fingerprint& plugin, Policy policy);
+// The values of one field on each side; nullopt where a side lacks it.
+struct FieldValues {
+  std::optional<std::string_view> plugin;
+  std::optional<std::string_view> host;
+};
+
+// Compares the field `field`, whose values in `plugin` and `host` the caller
+// has looked up, under `policy`. A refusal always carries a hint a user can
+// act on.
+FieldComparison CompareField(std::string_view field, FieldValues values,
+                             const Fingerprint& host, const Fingerprint& plugin,
+                             Policy policy);
 
 }  // namespace preload::internal
 

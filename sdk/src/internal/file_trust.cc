@@ -97,7 +97,8 @@ absl::Status CannotCheck(const std::string& file, const std::string& path,
 }  // namespace
 
 absl::StatusOr<std::string> CheckFileTrust(const std::string& real_path,
-                                           const struct stat& file) {
+                                           const struct stat& file,
+                                           bool describe) {
   if (real_path.empty() || real_path.front() != '/') {
     return absl::PermissionDeniedError(absl::StrCat(
         real_path, ": refused: cannot check who may write it: its absolute "
@@ -140,6 +141,7 @@ absl::StatusOr<std::string> CheckFileTrust(const std::string& real_path,
     dir_path = entry_path;
   }
   if (absl::Status status = CheckFile(real_path, file); !status.ok()) return status;
+  if (!describe) return std::string();
   return absl::StrCat(
       "the file (", UserName(file.st_uid), ", mode ", Mode(file.st_mode),
       ") and its ", parts.size(), " directories are owned by root or ",

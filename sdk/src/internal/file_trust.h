@@ -26,10 +26,12 @@ namespace preload::internal {
 // has open and whose fstat is `file`, and each directory from "/" down to it.
 // The directories are walked without following symlinks, and the entry found
 // at the end must be the open file itself (same device and inode).
-// Returns a one-line summary for the trace, or PermissionDenied naming the
-// offending file or directory, its owner or mode, and what to do.
+// Returns a one-line summary for the trace when `describe` is true (empty
+// otherwise: naming the owners costs a user-database lookup), or
+// PermissionDenied naming the offending file or directory, its owner or
+// mode, and what to do.
 [[nodiscard]] absl::StatusOr<std::string> CheckFileTrust(
-    const std::string& real_path, const struct stat& file);
+    const std::string& real_path, const struct stat& file, bool describe);
 
 }  // namespace preload::internal
 

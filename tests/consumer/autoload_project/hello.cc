@@ -1,9 +1,8 @@
 #include <cstdio>
 
 #include <preload/plugin.h>
-#include <preload/process.h>
 
-// Says it ran, and what the process's loader reports about it.
+// Says it ran, so the test sees it happen before main.
 PRELOAD_PLUGIN_INIT() {
   std::printf("hello: init\n");
   std::fflush(stdout);
