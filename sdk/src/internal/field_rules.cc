@@ -12,6 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
+#include "internal/string_view.h"
+
 namespace preload::internal {
 namespace {
 
@@ -507,10 +510,25 @@ constexpr FieldRule kRules[] = {
 // Keys this SDK does not know come from a newer SDK: recorded only.
 constexpr FieldRule kUnknownField = {"", Rule::kInformational, nullptr};
 
+bool IsPrefix(const FieldRule& rule) {
+  return !rule.key.empty() && rule.key.back() == '.';
+}
+
+// Every field of every plugin load comes through here: exact keys are found
+// by hash, and only the few prefixes are tried one by one.
 const FieldRule& RuleFor(std::string_view field) {
+  static const auto* const exact = [] {
+    auto* map = new absl::flat_hash_map<absl::string_view, const FieldRule*>;
+    for (const FieldRule& rule : kRules) {
+      if (!IsPrefix(rule)) map->emplace(ToAbsl(rule.key), &rule);
+    }
+    return map;
+  }();
+  if (auto it = exact->find(ToAbsl(field)); it != exact->end()) {
+    return *it->second;
+  }
   for (const FieldRule& rule : kRules) {
-    const bool prefix = !rule.key.empty() && rule.key.back() == '.';
-    if (prefix ? StartsWith(field, rule.key) : field == rule.key) return rule;
+    if (IsPrefix(rule) && StartsWith(field, rule.key)) return rule;
   }
   return kUnknownField;
 }
