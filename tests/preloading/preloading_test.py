@@ -491,10 +491,17 @@ def check_manhole(args):
         status, _, body = get(port, "/healthz")
         check(status == 200 and body == "ok\n", "healthz: %d %r" % (status, body))
 
-        status, content_type, body = get(port, "/debug/plugins")
-        check(status == 200 and content_type.startswith("application/json"),
-              "plugins: %d %s" % (status, content_type), body)
-        plugins = json.loads(body)
+        # The manhole serves as soon as its own init ran; the plugins after it
+        # in PRELOAD_PLUGINS are loaded a moment later. Wait, bounded.
+        deadline = time.monotonic() + 10
+        while True:
+            status, content_type, body = get(port, "/debug/plugins")
+            check(status == 200 and content_type.startswith("application/json"),
+                  "plugins: %d %s" % (status, content_type), body)
+            plugins = json.loads(body)
+            if len(plugins["plugins"]) >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         check(plugins["pid"] == host.process.pid, "plugins: the host's pid", body)
         names = [p["name"] for p in plugins["plugins"]]
         check(names == ["manhole", "pl_alpha"], "plugins: %s" % names, body)
