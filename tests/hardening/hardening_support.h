@@ -19,6 +19,8 @@
 #include <string>
 #include <thread>
 
+#include "mapping_probe.h"
+
 namespace preload::hardening {
 
 inline std::string ReadBytes(const std::string& path) {
@@ -72,25 +74,8 @@ class ScratchDir {
   std::string path_;
 };
 
-inline std::string RealPathOf(const std::string& path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : path;
-}
-
-// True if any mapping of this process comes from `path`: the dynamic loader
-// maps a library's file, so an unmapped file ran no code.
-inline bool IsMapped(const std::string& path) {
-  const std::string real = RealPathOf(path);
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    if (line.size() >= real.size() &&
-        line.compare(line.size() - real.size(), real.size(), real) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
+using ::preload::testing::IsMapped;
+using ::preload::testing::RealPathOf;
 
 // Runs `body` in a child process and returns its exit code; -1 if it did not
 // finish within `limit` (it is then killed), -2 if it died of a signal or

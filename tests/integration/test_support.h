@@ -10,29 +10,10 @@
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
 #include "fixture_paths.h"
+#include "mapping_probe.h"
 #include "preload/loader.h"
 
 namespace preload::testing {
-
-inline std::string RealPathOf(const std::string& path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : path;
-}
-
-// True if any mapping of this process comes from `path`: the dynamic loader
-// maps a library's file, so an unmapped file ran no code.
-inline bool IsMapped(const std::string& path) {
-  const std::string real = RealPathOf(path);
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    if (line.size() >= real.size() &&
-        line.compare(line.size() - real.size(), real.size(), real) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
 
 // A status's message as std::string, so that gMock prints it as text.
 inline std::string MessageOf(const absl::Status& status) {
