@@ -175,6 +175,7 @@ EnvironmentSettings ReadEnvironment() {
   ReadPolicy(settings);
   settings.fail_fast = ReadSwitch("PRELOAD_STRICT", true, settings);
   settings.allow_insecure = ReadSwitch("PRELOAD_ALLOW_INSECURE", false, settings);
+  settings.sealed_copy = ReadSwitch("PRELOAD_SEALED_COPY", true, settings);
   ReadDebug(settings);
   return settings;
 }
@@ -185,6 +186,7 @@ LoaderOptions LoaderOptionsFor(const EnvironmentSettings& settings) {
   options.policy = settings.policy;
   options.search_path = settings.search_path;
   options.check_file_trust = !settings.allow_insecure;
+  options.sealed_copy = settings.sealed_copy;
   options.trace = settings.trace;
   return options;
 }

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -19,6 +18,7 @@
 #include "internal/file_trust.h"
 #include "internal/origin_dependencies.h"
 #include "internal/plugin_entries.h"
+#include "internal/sealed_copy.h"
 #include "internal/search_path.h"
 #include "internal/string_view.h"
 #include "internal/trace.h"
@@ -40,10 +40,12 @@ class Loader::Trace : public internal::Tracer {
 };
 
 struct Loader::OpenFile {
-  UniqueFd fd;
+  UniqueFd fd;  // the plugin file, or its sealed copy
   std::string path;  // symlinks resolved
   std::pair<uint64_t, uint64_t> id;  // device, inode
-  Fingerprint fingerprint;
+  Fingerprint fingerprint = Fingerprint::FromFields({});  // set once read
+  struct stat verified {};  // the file as it was when its note was read
+  bool sealed = false;  // `fd` is a sealed copy: nothing can change it
 };
 
 namespace {
@@ -80,26 +82,6 @@ absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path,
         absl::StrCat(name, ": not a regular file; a plugin is a .so file"));
   }
   return fd;
-}
-
-std::string RealPath(std::string_view path) {
-  const std::string name(path);
-  char resolved[PATH_MAX];
-  if (::realpath(name.c_str(), resolved) == nullptr) return name;
-  return resolved;
-}
-
-// The real path of the file behind `fd`, as the kernel names it; the path's
-// realpath if the kernel cannot say (no /proc, or the file was deleted).
-std::string RealPathOfFd(int fd, std::string_view path) {
-  const std::string link = absl::StrCat("/proc/self/fd/", fd);
-  char target[PATH_MAX];
-  const ssize_t length = ::readlink(link.c_str(), target, sizeof(target) - 1);
-  if (length > 0 && target[0] == '/') {
-    std::string real(target, static_cast<size_t>(length));
-    if (!absl::EndsWith(real, " (deleted)")) return real;
-  }
-  return RealPath(path);
 }
 
 std::string FieldValue(bool present, const std::string& value) {
@@ -162,6 +144,34 @@ absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
   return symbol;
 }
 
+bool SameTime(const struct timespec& a, const struct timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+// Has the file open on `fd` been written to since `then` was taken? Its size
+// and modification time tell. Not its change time: that also moves when the
+// file is renamed over, which leaves its bytes alone. Since Linux 6.13
+// (multigrain timestamps) a write after our fstat always moves the time; an
+// older kernel may miss a rewrite of the same size within one clock tick, and
+// whoever may write the file may also set its time back; sealed copies
+// depend on neither (docs/security.md).
+absl::Status CheckStillAs(int fd, const struct stat& then,
+                          const std::string& path, std::string_view what,
+                          std::string_view consequence) {
+  struct stat now {};
+  if (::fstat(fd, &now) != 0) return OpenError(path, errno);
+  if (now.st_size == then.st_size && SameTime(now.st_mtim, then.st_mtim)) {
+    return absl::OkStatus();
+  }
+  return absl::AbortedError(absl::StrCat(
+      path, ": ", ToAbsl(what), " (",
+      now.st_size == then.st_size
+          ? "written to"
+          : absl::StrCat("size ", then.st_size, " -> ", now.st_size),
+      "), ", ToAbsl(consequence), "; was it being reinstalled? Install "
+      "plugins by renaming a complete file into place, and open it again"));
+}
+
 // Every plugin of every live Loader, for LoadedPlugins() and the exported
 // C function. Never destroyed: plugins may read it from static destructors.
 // Its mutex is a leaf: nothing is called while it is held.
@@ -205,6 +215,7 @@ Loader::Loader(LoaderOptions options)
       }()),
       name_(std::move(options.name)),
       check_file_trust_(options.check_file_trust),
+      sealed_copy_(options.sealed_copy),
       search_path_(std::move(options.search_path)),
       default_search_path_(options.default_search_path),
       trace_(std::make_shared<const Trace>(std::move(options.trace))) {
@@ -277,8 +288,62 @@ absl::Status Loader::VerifyFingerprint(const Fingerprint& plugin,
   return verdict.ToStatus(path);
 }
 
-absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(
-    std::string_view spec) const {
+// Opens the file `path` names and checks who may have written it. The real
+// path, which the trust check finds on its way, is otherwise only asked of
+// the kernel for a file to be loaded.
+absl::StatusOr<Loader::OpenFile> Loader::OpenTrusted(const std::string& path,
+                                                     bool to_load) const {
+  OpenFile file;
+  absl::StatusOr<UniqueFd> fd = OpenRegularFile(path, file.verified);
+  if (!fd.ok()) return fd.status();
+  file.fd = *std::move(fd);
+  file.id = {static_cast<uint64_t>(file.verified.st_dev),
+             static_cast<uint64_t>(file.verified.st_ino)};
+  if (!check_file_trust_) {
+    trace_->Line(TraceCategory::kVerify, absl::StrCat(
+        path, ": file trust: not checked (turned off for this loader)"));
+    file.path = to_load ? internal::RealPathOfDescriptor(file.fd.get(), path) : path;
+    return file;
+  }
+  absl::StatusOr<internal::TrustedFile> trusted = internal::CheckFileTrust(
+      path, file.fd.get(), file.verified, trace_->enabled(TraceCategory::kVerify));
+  if (!trusted.ok()) return trusted.status();
+  trace_->Line(TraceCategory::kVerify,
+               absl::StrCat(path, ": file trust: ", trusted->description));
+  file.path = std::move(trusted->real_path);
+  return file;
+}
+
+// Replaces the file by a sealed copy of it, which is then verified and mapped.
+absl::Status Loader::SealCopy(OpenFile& file) const {
+  absl::StatusOr<internal::SealedCopy> copy =
+      internal::MakeSealedCopy(file.fd.get(), file.path);
+  if (!copy.ok()) return copy.status();
+  // A copy taken while the file was being written could mix two versions.
+  if (absl::Status unchanged =
+          CheckStillAs(file.fd.get(), file.verified, file.path,
+                       "changed while it was being copied", "so the copy was dropped");
+      !unchanged.ok()) {
+    return unchanged;
+  }
+  trace_->Line(TraceCategory::kVerify, absl::StrCat(
+      file.path, ": sealed copy: ", copy->size, " bytes copied into a sealed "
+      "memfd; the copy is what is verified and mapped"));
+  file.fd = std::move(copy->fd);
+  file.sealed = true;
+  return absl::OkStatus();
+}
+
+// Without a sealed copy the plugin's code is mapped from the file itself: a
+// file written to since its note was read is refused rather than mapped.
+absl::Status Loader::CheckUnchanged(const OpenFile& file) const {
+  if (file.sealed) return absl::OkStatus();
+  return CheckStillAs(file.fd.get(), file.verified, file.path,
+                      "changed after it was verified", "so it was not mapped");
+}
+
+absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(std::string_view spec,
+                                                       bool to_load) const {
   absl::StatusOr<std::string> resolved = Resolve(spec);
   if (!resolved.ok()) return resolved.status();
   const std::string& path = *resolved;
@@ -287,21 +352,13 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(
                  absl::StrCat(path, ": not accepted: ", FirstLine(status)));
     return status;
   };
-  struct stat info {};
-  absl::StatusOr<UniqueFd> fd = OpenRegularFile(path, info);
-  if (!fd.ok()) return refused(fd.status());
-  std::string real_path = RealPathOfFd(fd->get(), path);
-  if (check_file_trust_) {
-    absl::StatusOr<std::string> trusted = internal::CheckFileTrust(
-        real_path, info, trace_->enabled(TraceCategory::kVerify));
-    if (!trusted.ok()) return refused(trusted.status());
-    trace_->Line(TraceCategory::kVerify,
-                 absl::StrCat(path, ": file trust: ", *trusted));
-  } else {
-    trace_->Line(TraceCategory::kVerify, absl::StrCat(
-        path, ": file trust: not checked (turned off for this loader)"));
+  absl::StatusOr<OpenFile> file = OpenTrusted(path, to_load);
+  if (!file.ok()) return refused(file.status());
+  if (to_load && sealed_copy_) {
+    if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
   }
-  absl::StatusOr<Fingerprint> fingerprint = ReadPluginFingerprint(fd->get(), path);
+  absl::StatusOr<Fingerprint> fingerprint =
+      ReadPluginFingerprint(file->fd.get(), path);
   if (!fingerprint.ok()) return refused(fingerprint.status());
   if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {
     return verdict;
@@ -314,21 +371,19 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(
       !symbol.ok()) {
     return refused(symbol.status());
   }
-  return OpenFile{*std::move(fd), std::move(real_path),
-                  {static_cast<uint64_t>(info.st_dev),
-                   static_cast<uint64_t>(info.st_ino)},
-                  *std::move(fingerprint)};
+  file->fingerprint = *std::move(fingerprint);
+  return file;
 }
 
 absl::StatusOr<Fingerprint> Loader::Verify(std::string_view path) const {
-  absl::StatusOr<OpenFile> file = OpenAndVerify(path);
+  absl::StatusOr<OpenFile> file = OpenAndVerify(path, /*to_load=*/false);
   if (!file.ok()) return file.status();
   return std::move(file->fingerprint);
 }
 
 absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
   std::lock_guard<std::recursive_mutex> lock(mutex_);
-  absl::StatusOr<OpenFile> file = OpenAndVerify(path);
+  absl::StatusOr<OpenFile> file = OpenAndVerify(path, /*to_load=*/true);
   if (!file.ok()) return file.status();
   if (auto it = by_file_.find(file->id); it != by_file_.end()) {
     trace_->Line(TraceCategory::kLoad, absl::StrCat(
@@ -369,8 +424,13 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   }
   const std::string fd_path = absl::StrCat("/proc/self/fd/", file.fd.get());
   trace_->Line(TraceCategory::kLoad, absl::StrCat(
-      file.path, ": mapping the verified descriptor through ", fd_path,
+      file.path, ": mapping the verified ",
+      file.sealed ? "sealed copy" : "descriptor", " through ", fd_path,
       " (device ", file.id.first, ", inode ", file.id.second, ")"));
+  if (absl::Status unchanged = CheckUnchanged(file); !unchanged.ok()) {
+    trace_->Line(TraceCategory::kLoad, FirstLine(unchanged));
+    return unchanged;
+  }
   void* handle = ::dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle != nullptr) file.fd.Release();
   if (handle == nullptr) {

@@ -209,6 +209,40 @@ TEST_F(TrustTest, ASymlinkIsJudgedByWhereItLeads) {
   EXPECT_EQ((*plugin)->path(), file);
 }
 
+// The walk takes a plain absolute path as given; any other spelling is
+// judged by the real path the kernel names.
+TEST_F(TrustTest, ADirectorySymlinkIsJudgedByWhereItLeads) {
+  const std::string file = CopyAlpha("ok/pl_alpha.so", 0755);
+  const std::string open = Dir("open", 0777);
+  fs::create_directory_symlink(root_ / "ok", fs::path(open) / "dir");
+  Loader loader;
+  absl::StatusOr<Plugin*> plugin = loader.Open(open + "/dir/pl_alpha.so");
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  EXPECT_EQ((*plugin)->path(), file);
+}
+
+TEST_F(TrustTest, DotDotIsJudgedByTheRealPath) {
+  const std::string file = CopyAlpha("ok/pl_alpha.so", 0755);
+  Dir("open", 0777);
+  Loader loader;
+  absl::StatusOr<Plugin*> plugin =
+      loader.Open((root_ / "open" / ".." / "ok" / "pl_alpha.so").string());
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  EXPECT_EQ((*plugin)->path(), file);
+}
+
+TEST_F(TrustTest, ARelativePathIsJudgedByTheRealPath) {
+  const std::string file = CopyAlpha("open/pl_alpha.so", 0755);
+  Dir("open", 0777);
+  const fs::path before = fs::current_path();
+  fs::current_path(root_);
+  absl::StatusOr<Plugin*> plugin = Loader().Open("open/pl_alpha.so");
+  fs::current_path(before);
+  ASSERT_EQ(plugin.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(MessageOf(plugin.status()),
+              HasSubstr("the directory " + (root_ / "open").string()));
+}
+
 TEST_F(TrustTest, FileOwnedByAnotherUserIsRefused) {
   if (!RunningAsRoot()) GTEST_SKIP() << "needs root to chown a file to nobody";
   const std::string file = CopyAlpha("ok/pl_alpha.so", 0755);

@@ -51,6 +51,7 @@ struct EnvironmentSettings {
   Policy policy = Policy::kStrict;       // PRELOAD_POLICY
   bool fail_fast = false;                // PRELOAD_STRICT
   bool allow_insecure = false;           // PRELOAD_ALLOW_INSECURE
+  bool sealed_copy = false;              // PRELOAD_SEALED_COPY
   TraceOptions trace;                    // PRELOAD_DEBUG
   // One line per value that could not be understood, e.g. "PRELOAD_POLICY:
   // unknown policy 'lax' (strict or compatible); using strict". A value of a
@@ -63,7 +64,7 @@ EnvironmentSettings ReadEnvironment();
 
 // The LoaderOptions these settings give: name "autoload", the policy, the
 // search path (then the default directories), file trust unless
-// allow_insecure, the trace.
+// allow_insecure, sealed copies if sealed_copy, the trace.
 LoaderOptions LoaderOptionsFor(const EnvironmentSettings& settings);
 
 // What LoadFromEnvironment did.

@@ -13,7 +13,10 @@
 // descriptor without mapping it, compares it with the host's under the policy,
 // and only when it is accepted maps that same descriptor, runs the plugin's
 // PRELOAD_PLUGIN_INIT and registers its exports. A refused plugin is never
-// mapped: its code never runs. Plugins are never unloaded.
+// mapped: its code never runs. A file changed between verification and
+// mapping is refused; with LoaderOptions::sealed_copy a sealed in-memory copy
+// is verified and mapped instead (docs/security.md). Plugins are never
+// unloaded.
 //
 // `Open` also takes a bare name: `loader.Open("hello")` looks for hello.so in
 // LoaderOptions::search_path, then in the host's own plugin directory
@@ -68,6 +71,12 @@ struct LoaderOptions {
   // group or others or owned by someone other than root or the effective user
   // (docs/security.md). Turn off only for development trees.
   bool check_file_trust = true;
+  // Copy each plugin into a sealed memory file (memfd) before reading its
+  // fingerprint, and verify and map that copy: what runs is then exactly what
+  // was verified, whatever happens to the file meanwhile. Costs a copy of the
+  // file per Open; for hosts that must not trust the file system
+  // (docs/security.md). Verify() reads the file itself.
+  bool sealed_copy = false;
   TraceOptions trace;
   // How this loader is named in LoadedPlugins() and by the manhole.
   std::string name = "loader";
@@ -144,6 +153,8 @@ class Loader {
   //                       differing field named, with both values and a hint),
   //                       or the dynamic loader or the plugin's init failed;
   //   AlreadyExists       another file with the same plugin name is loaded;
+  //   Aborted             the file changed between verification and mapping
+  //                       (not with LoaderOptions::sealed_copy);
   //   PermissionDenied    the file or a directory above it could have been
   //                       written by someone other than root or this user.
   // `path` may be a bare name ("hello", "hello.so": no '/'), searched as the
@@ -173,7 +184,12 @@ class Loader {
   struct OpenFile;
   class Trace;
   enum class HostSource { kOption, kExecutable, kSdk };
-  absl::StatusOr<OpenFile> OpenAndVerify(std::string_view path) const;
+  absl::StatusOr<OpenFile> OpenTrusted(const std::string& path,
+                                       bool to_load) const;
+  absl::Status SealCopy(OpenFile& file) const;
+  absl::StatusOr<OpenFile> OpenAndVerify(std::string_view path,
+                                         bool to_load) const;
+  absl::Status CheckUnchanged(const OpenFile& file) const;
   absl::StatusOr<Plugin*> LoadVerified(OpenFile file);
   absl::Status VerifyFingerprint(const Fingerprint& plugin,
                                  const std::string& path) const;
@@ -185,6 +201,7 @@ class Loader {
   Fingerprint host_;
   std::string name_;
   bool check_file_trust_;
+  bool sealed_copy_;
   std::vector<std::string> search_path_;
   bool default_search_path_;
   std::shared_ptr<const Trace> trace_;

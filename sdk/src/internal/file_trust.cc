@@ -5,15 +5,16 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
-#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
-#include "internal/unique_fd.h"
+#include "internal/string_view.h"
 
 namespace preload::internal {
 namespace {
@@ -43,17 +44,17 @@ absl::Status Refuse(const std::string& file, const std::string& what) {
 }
 
 absl::Status CheckOwner(const std::string& file, const char* kind,
-                        const std::string& path, const struct stat& info) {
+                        std::string_view path, const struct stat& info) {
   if (TrustedOwner(info.st_uid)) return absl::OkStatus();
   return Refuse(file, absl::StrCat(
-      "the ", kind, " ", path, " is owned by ", UserName(info.st_uid),
+      "the ", kind, " ", ToAbsl(path), " is owned by ", UserName(info.st_uid),
       ", neither root nor this process's user (", UserName(::geteuid()),
       "), who could replace the plugin: chown it to root or to ",
       UserName(::geteuid())));
 }
 
 // `path` is a directory whose entry below is checked separately.
-absl::Status CheckDirectory(const std::string& file, const std::string& path,
+absl::Status CheckDirectory(const std::string& file, std::string_view path,
                             const struct stat& info, std::string& sticky) {
   if (absl::Status owner = CheckOwner(file, "directory", path, info);
       !owner.ok()) {
@@ -64,15 +65,15 @@ absl::Status CheckDirectory(const std::string& file, const std::string& path,
   if ((info.st_mode & S_ISVTX) != 0) {
     // Sticky: others may add entries but not rename or delete ours; the entry
     // below is checked to be ours or root's.
-    absl::StrAppend(&sticky, sticky.empty() ? "" : ", ", path);
+    absl::StrAppend(&sticky, sticky.empty() ? "" : ", ", ToAbsl(path));
     return absl::OkStatus();
   }
   return Refuse(file, absl::StrCat(
-      "the directory ", path, " is writable by ",
+      "the directory ", ToAbsl(path), " is writable by ",
       (writable & S_IWOTH) ? "others" : "its group", " (mode ",
       Mode(info.st_mode), ", not sticky), so anyone ",
       (writable & S_IWOTH) ? "" : "in the group ",
-      "could replace the plugin: chmod go-w ", path));
+      "could replace the plugin: chmod go-w ", ToAbsl(path)));
 }
 
 absl::Status CheckFile(const std::string& file, const struct stat& info) {
@@ -87,66 +88,125 @@ absl::Status CheckFile(const std::string& file, const struct stat& info) {
       "someone else: chmod go-w ", file));
 }
 
-absl::Status CannotCheck(const std::string& file, const std::string& path,
+absl::Status CannotCheck(const std::string& file, std::string_view path,
                          int error) {
   return absl::PermissionDeniedError(absl::StrCat(
-      file, ": refused: cannot check who may write ", path, ": ",
+      file, ": refused: cannot check who may write ", ToAbsl(path), ": ",
       std::strerror(error)));
+}
+
+absl::Status Replaced(const std::string& file) {
+  return absl::PermissionDeniedError(absl::StrCat(
+      file, ": refused: the file was replaced while it was being checked"));
+}
+
+// Absolute, without "." or ".." components or doubled slashes: if no
+// component is a symlink, such a path is the real path.
+bool IsPlainAbsolute(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  for (size_t start = 1; start <= path.size();) {
+    const size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+struct Walk {
+  bool met_symlink = false;  // `path` was not the real path
+  size_t directories = 0;
+  std::string sticky;  // sticky directories accepted, for the description
+};
+
+// lstat of `path`'s first `length` characters, without copying them.
+int LstatPrefix(std::string& path, size_t length, struct stat& info) {
+  if (length == path.size()) return ::lstat(path.c_str(), &info);
+  const char saved = path[length];
+  path[length] = '\0';
+  const int result = ::lstat(path.c_str(), &info);
+  path[length] = saved;
+  return result;
+}
+
+// Checks "/" and every directory on the absolute `path`, then that its last
+// component is the open file. A symlink met on the way ends the walk with
+// met_symlink set.
+absl::StatusOr<Walk> WalkPath(std::string path, const struct stat& file) {
+  Walk walk;
+  struct stat info {};
+  if (::lstat("/", &info) != 0) return CannotCheck(path, "/", errno);
+  std::string_view directory = "/";
+  for (size_t end = 0; true;) {
+    if (absl::Status status = CheckDirectory(path, directory, info, walk.sticky);
+        !status.ok()) {
+      return status;
+    }
+    ++walk.directories;
+    end = std::min(path.find('/', end + 1), path.size());
+    const std::string_view entry = std::string_view(path).substr(0, end);
+    if (LstatPrefix(path, end, info) != 0) return CannotCheck(path, entry, errno);
+    if (S_ISLNK(info.st_mode)) {
+      walk.met_symlink = true;
+      return walk;
+    }
+    if (end == path.size()) {
+      if (info.st_dev != file.st_dev || info.st_ino != file.st_ino) return Replaced(path);
+      return walk;
+    }
+    if (!S_ISDIR(info.st_mode)) return CannotCheck(path, entry, ENOTDIR);
+    directory = entry;
+  }
 }
 
 }  // namespace
 
-absl::StatusOr<std::string> CheckFileTrust(const std::string& real_path,
+std::string RealPathOfDescriptor(int fd, std::string_view path) {
+  const std::string link = absl::StrCat("/proc/self/fd/", fd);
+  char target[PATH_MAX];
+  const ssize_t length = ::readlink(link.c_str(), target, sizeof(target) - 1);
+  if (length > 0 && target[0] == '/') {
+    std::string real(target, static_cast<size_t>(length));
+    if (!absl::EndsWith(real, " (deleted)")) return real;
+  }
+  const std::string name(path);
+  char resolved[PATH_MAX];
+  if (::realpath(name.c_str(), resolved) == nullptr) return name;
+  return resolved;
+}
+
+absl::StatusOr<TrustedFile> CheckFileTrust(const std::string& path, int fd,
                                            const struct stat& file,
                                            bool describe) {
-  if (real_path.empty() || real_path.front() != '/') {
-    return absl::PermissionDeniedError(absl::StrCat(
-        real_path, ": refused: cannot check who may write it: its absolute "
-        "path is unknown"));
+  TrustedFile trusted;
+  absl::StatusOr<Walk> walk = absl::UnknownError("not walked");
+  // The common case costs one lstat per component and no readlink. On any
+  // doubt the real path is walked, and only its verdict counts.
+  if (IsPlainAbsolute(path)) {
+    walk = WalkPath(path, file);
+    if (walk.ok() && !walk->met_symlink) trusted.real_path = path;
   }
-  std::vector<std::string> parts =
-      absl::StrSplit(real_path, '/', absl::SkipEmpty());
-  UniqueFd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dir.valid()) return CannotCheck(real_path, "/", errno);
-  struct stat dir_info {};
-  if (::fstat(dir.get(), &dir_info) != 0) return CannotCheck(real_path, "/", errno);
-  std::string dir_path = "/";
-  std::string sticky;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (absl::Status status = CheckDirectory(real_path, dir_path, dir_info, sticky);
-        !status.ok()) {
-      return status;
+  if (trusted.real_path.empty()) {
+    trusted.real_path = RealPathOfDescriptor(fd, path);
+    if (!IsPlainAbsolute(trusted.real_path)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          trusted.real_path, ": refused: cannot check who may write it: its "
+          "absolute path is unknown"));
     }
-    const std::string entry_path =
-        absl::StrCat(dir_path == "/" ? "" : dir_path, "/", parts[i]);
-    if (i + 1 == parts.size()) {
-      struct stat entry {};
-      if (::fstatat(dir.get(), parts[i].c_str(), &entry, AT_SYMLINK_NOFOLLOW) != 0) {
-        return CannotCheck(real_path, entry_path, errno);
-      }
-      if (entry.st_dev != file.st_dev || entry.st_ino != file.st_ino) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            real_path, ": refused: the file was replaced while it was being "
-            "checked"));
-      }
-      break;
-    }
-    UniqueFd next(::openat(dir.get(), parts[i].c_str(),
-                           O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!next.valid()) return CannotCheck(real_path, entry_path, errno);
-    if (::fstat(next.get(), &dir_info) != 0) {
-      return CannotCheck(real_path, entry_path, errno);
-    }
-    dir = std::move(next);
-    dir_path = entry_path;
+    walk = WalkPath(trusted.real_path, file);
+    if (!walk.ok()) return walk.status();
+    if (walk->met_symlink) return Replaced(trusted.real_path);
   }
-  if (absl::Status status = CheckFile(real_path, file); !status.ok()) return status;
-  if (!describe) return std::string();
-  return absl::StrCat(
+  if (absl::Status status = CheckFile(trusted.real_path, file); !status.ok()) {
+    return status;
+  }
+  if (!describe) return trusted;
+  trusted.description = absl::StrCat(
       "the file (", UserName(file.st_uid), ", mode ", Mode(file.st_mode),
-      ") and its ", parts.size(), " directories are owned by root or ",
+      ") and its ", walk->directories, " directories are owned by root or ",
       UserName(::geteuid()), " and writable by no one else",
-      sticky.empty() ? "" : absl::StrCat(" (sticky, accepted: ", sticky, ")"));
+      walk->sticky.empty() ? "" : absl::StrCat(" (sticky, accepted: ", walk->sticky, ")"));
+  return trusted;
 }
 
 }  // namespace preload::internal

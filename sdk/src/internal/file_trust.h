@@ -22,16 +22,27 @@
 
 namespace preload::internal {
 
-// Checks the file at `real_path` (symlinks already resolved), which the caller
-// has open and whose fstat is `file`, and each directory from "/" down to it.
-// The directories are walked without following symlinks, and the entry found
-// at the end must be the open file itself (same device and inode).
-// Returns a one-line summary for the trace when `describe` is true (empty
-// otherwise: naming the owners costs a user-database lookup), or
-// PermissionDenied naming the offending file or directory, its owner or
-// mode, and what to do.
-[[nodiscard]] absl::StatusOr<std::string> CheckFileTrust(
-    const std::string& real_path, const struct stat& file, bool describe);
+struct TrustedFile {
+  std::string real_path;    // the file's path with every symlink resolved
+  std::string description;  // one line for the trace, if asked for
+};
+
+// Checks the file the caller has open on `fd` (named `path`, absolute or
+// relative; `file` is its fstat) and each directory from "/" down to it. The
+// walk follows the file's real path component by component with lstat, and
+// the entry found at the end must be the open file itself (same device and
+// inode). A plain absolute `path` is walked as given, which also shows it to
+// be the real path; otherwise, or if it has a symlink on it, the real path is
+// asked of the kernel (/proc/self/fd) and walked.
+// The description is empty unless `describe` (naming the owners costs a
+// user-database lookup). Errors: PermissionDenied naming the offending file
+// or directory, its owner or mode, and what to do.
+[[nodiscard]] absl::StatusOr<TrustedFile> CheckFileTrust(
+    const std::string& path, int fd, const struct stat& file, bool describe);
+
+// The real path of the file open on `fd`, as the kernel names it; `path`'s
+// realpath(3) if the kernel cannot say (no /proc, or the file was deleted).
+std::string RealPathOfDescriptor(int fd, std::string_view path);
 
 }  // namespace preload::internal
 
