@@ -39,6 +39,15 @@ class Loader::Trace : public internal::Tracer {
   using Tracer::Tracer;
 };
 
+// What every plugin of one loader shares in the process's list: made once
+// per Loader, not copied per plugin.
+struct internal::RegistryHost {
+  std::string loader;
+  Policy policy;
+  Fingerprint fingerprint;
+  std::string payload;
+};
+
 struct Loader::OpenFile {
   UniqueFd fd;  // the plugin file, or its sealed copy
   std::string path;  // symlinks resolved
@@ -46,6 +55,7 @@ struct Loader::OpenFile {
   Fingerprint fingerprint = Fingerprint::FromFields({});  // set once read
   struct stat verified {};  // the file as it was when its note was read
   bool sealed = false;  // `fd` is a sealed copy: nothing can change it
+  std::string payload;  // the fingerprint as read
 };
 
 namespace {
@@ -94,8 +104,10 @@ std::string FirstLine(const absl::Status& status) {
   return message.substr(0, message.find('\n'));
 }
 
-absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd,
-                                                  std::string_view path) {
+// Also keeps the payload as read, as Serialize() would write it (without
+// the note's NUL padding, ending in a newline), for the process's list.
+absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, std::string_view path,
+                                                  std::string& payload) {
   absl::StatusOr<std::vector<ElfNote>> notes =
       FindElfNotes(fd, path, kNoteOwner, kNoteType);
   if (!notes.ok()) return notes.status();
@@ -110,8 +122,10 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd,
         " fingerprint notes where a plugin has one; was a host or another "
         "plugin linked into it?"));
   }
-  absl::StatusOr<Fingerprint> fingerprint =
-      Fingerprint::Parse(notes->front().desc);
+  payload = std::move(notes->front().desc);
+  absl::StatusOr<Fingerprint> fingerprint = Fingerprint::Parse(payload);
+  payload.erase(payload.find_last_not_of('\0') + 1);
+  if (payload.empty() || payload.back() != '\n') payload.push_back('\n');
   if (!fingerprint.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(ToAbsl(path), ": corrupt fingerprint note: ",
@@ -175,11 +189,13 @@ absl::Status CheckStillAs(int fd, const struct stat& then,
 // Every plugin of every live Loader, for LoadedPlugins() and the exported
 // C function. Never destroyed: plugins may read it from static destructors.
 // Its mutex is a leaf: nothing is called while it is held.
+// Copies, not pointers into the Plugin: a Loader may go while another thread
+// reads the list.
 struct RegistryEntry {
   const Loader* loader;
-  LoadedPlugin plugin;
-  std::string payload;
-  std::string host_payload;
+  std::shared_ptr<const internal::RegistryHost> host;
+  std::string path;
+  std::string payload;  // the plugin's fingerprint, serialized
 };
 struct Registry {
   std::mutex mutex;
@@ -358,7 +374,7 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(std::string_view spec,
     if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
   }
   absl::StatusOr<Fingerprint> fingerprint =
-      ReadPluginFingerprint(file->fd.get(), path);
+      ReadPluginFingerprint(file->fd.get(), path, file->payload);
   if (!fingerprint.ok()) return refused(fingerprint.status());
   if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {
     return verdict;
@@ -470,7 +486,7 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   plugins_.push_back(std::move(plugin));
   by_file_.emplace(file.id, raw);
   by_name_.emplace(std::string(raw->name()), raw);
-  Register(*raw);
+  Register(*raw, std::move(file.payload));
   if (trace_->enabled(TraceCategory::kLoad)) {
     std::string exports;
     for (const std::string& name : raw->ExportNames()) {
@@ -484,11 +500,12 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   return raw;
 }
 
-void Loader::Register(const Plugin& plugin) const {
-  RegistryEntry entry{this,
-                      LoadedPlugin{name_, policy_, plugin.path(),
-                                   plugin.fingerprint(), host_},
-                      plugin.fingerprint().Serialize(), host_.Serialize()};
+void Loader::Register(const Plugin& plugin, std::string payload) {
+  if (registry_host_ == nullptr) {
+    registry_host_ = std::make_shared<const internal::RegistryHost>(
+        internal::RegistryHost{name_, policy_, host_, host_.Serialize()});
+  }
+  RegistryEntry entry{this, registry_host_, plugin.path(), std::move(payload)};
   Registry& registry = ProcessRegistry();
   std::lock_guard<std::mutex> lock(registry.mutex);
   registry.entries.push_back(std::move(entry));
@@ -500,7 +517,12 @@ std::vector<LoadedPlugin> LoadedPlugins() {
   std::vector<LoadedPlugin> plugins;
   plugins.reserve(registry.entries.size());
   for (const RegistryEntry& entry : registry.entries) {
-    plugins.push_back(entry.plugin);
+    // Serialized by Register from a parsed fingerprint: parses again.
+    absl::StatusOr<Fingerprint> fingerprint = Fingerprint::Parse(entry.payload);
+    plugins.push_back(LoadedPlugin{
+        entry.host->loader, entry.host->policy, entry.path,
+        fingerprint.ok() ? *std::move(fingerprint) : Fingerprint::FromFields({}),
+        entry.host->fingerprint});
   }
   return plugins;
 }
@@ -555,16 +577,16 @@ preload_process_plugins_v1(void* context, preload_visit_plugin_fn visit) {
     snapshot = registry.entries;
   }
   for (const RegistryEntry& entry : snapshot) {
-    const std::string policy(PolicyName(entry.plugin.policy));
+    const std::string policy(PolicyName(entry.host->policy));
     preload_loaded_plugin_v1 record{};
     record.size = sizeof(record);
-    record.loader = entry.plugin.loader.c_str();
+    record.loader = entry.host->loader.c_str();
     record.policy = policy.c_str();
-    record.path = entry.plugin.path.c_str();
+    record.path = entry.path.c_str();
     record.payload = entry.payload.data();
     record.payload_size = entry.payload.size();
-    record.host_payload = entry.host_payload.data();
-    record.host_payload_size = entry.host_payload.size();
+    record.host_payload = entry.host->payload.data();
+    record.host_payload_size = entry.host->payload.size();
     visit(context, &record);
   }
 }

@@ -356,6 +356,9 @@ TEST(ProcessPluginsTest, ListsThePluginsOfEveryLiveLoader) {
                    ":" + std::string(PolicyName(plugin.policy)));
   }
   EXPECT_THAT(seen, ElementsAre("first:pl_alpha:strict", "second:pl_beta:compatible"));
+  // The list keeps each payload as read from the note: the same fields.
+  const Fingerprint& alpha = (*first->plugins().front()).fingerprint();
+  EXPECT_EQ(LoadedPlugins().front().fingerprint.Serialize(), alpha.Serialize());
 
   // What a plugin sees, through the symbol the executable exports.
   absl::StatusOr<std::vector<ProcessPlugin>> exported = ProcessPlugins();

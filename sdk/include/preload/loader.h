@@ -45,6 +45,9 @@
 #include "preload/type_name.h"
 
 namespace preload {
+namespace internal {
+struct RegistryHost;
+}  // namespace internal
 
 // Which steps of opening a plugin a Loader traces, and where to. The lines
 // look like "preload: search:   trying /opt/app/lib/preload/hello.so
@@ -194,7 +197,9 @@ class Loader {
   absl::Status VerifyFingerprint(const Fingerprint& plugin,
                                  const std::string& path) const;
   std::string DescribeHost() const;
-  void Register(const Plugin& plugin) const;
+  // Adds the plugin, whose fingerprint note held `payload`, to the process's
+  // list (LoadedPlugins).
+  void Register(const Plugin& plugin, std::string payload);
 
   Policy policy_;
   HostSource host_source_;
@@ -211,6 +216,9 @@ class Loader {
   // File identity (device, inode) -> plugin, and name -> plugin.
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, Plugin*> by_file_;
   absl::flat_hash_map<std::string, Plugin*> by_name_;
+  // This loader's part of every entry in the process's list, made on the
+  // first load.
+  std::shared_ptr<const internal::RegistryHost> registry_host_;
 };
 
 // A plugin as every part of the process may see it: a copy, safe to keep.
