@@ -480,7 +480,7 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
       new Plugin(std::move(file.fingerprint), std::move(file.path)));
   for (internal::ExportEntry& entry : entries->exports) {
     plugin->exports_.emplace(std::move(entry.name),
-                             Plugin::Export{std::move(entry.type), entry.address});
+                             Plugin::Export{internal::TypeOf(entry), entry.address});
   }
   Plugin* raw = plugin.get();
   plugins_.push_back(std::move(plugin));

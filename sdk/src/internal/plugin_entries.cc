@@ -63,7 +63,7 @@ absl::Status AddEntry(const preload_entry_v1& entry, std::string_view file,
     return Malformed(file, absl::StrCat("'", name,
                                         "' is exported more than once"));
   }
-  out.exports.push_back({std::move(name), entry.type_name(), entry.address()});
+  out.exports.push_back({std::move(name), entry.type_name, entry.address()});
   return absl::OkStatus();
 }
 
@@ -102,6 +102,11 @@ absl::StatusOr<PluginEntries> ReadPluginEntries(void* handle,
     }
   }
   return entries;
+}
+
+std::string TypeOf(const ExportEntry& entry) {
+  const char* type = entry.type_name();
+  return type != nullptr ? type : "(no type name)";
 }
 
 absl::Status RunPluginInit(preload_init_fn init) {

@@ -16,9 +16,14 @@ namespace preload::internal {
 
 struct ExportEntry {
   std::string name;
-  std::string type;
+  // Called only once the plugin's init has succeeded: it makes strings that
+  // live as long as the plugin, which would leak if a failed init unloaded it.
+  const char* (*type_name)() = nullptr;
   void* address = nullptr;
 };
+
+// The export's type spelling, from the plugin.
+std::string TypeOf(const ExportEntry& entry);
 
 struct PluginEntries {
   std::vector<ExportEntry> exports;
