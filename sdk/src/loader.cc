@@ -55,6 +55,7 @@ struct Loader::OpenFile {
   Fingerprint fingerprint = Fingerprint::FromFields({});  // set once read
   struct stat verified {};  // the file as it was when its note was read
   bool sealed = false;  // `fd` is a sealed copy: nothing can change it
+  uint64_t size = 0;  // of what `fd` holds
   std::string payload;  // the fingerprint as read
 };
 
@@ -106,10 +107,11 @@ std::string FirstLine(const absl::Status& status) {
 
 // Also keeps the payload as read, as Serialize() would write it (without
 // the note's NUL padding, ending in a newline), for the process's list.
-absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, std::string_view path,
+absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
+                                                  std::string_view path,
                                                   std::string& payload) {
   absl::StatusOr<std::vector<ElfNote>> notes =
-      FindElfNotes(fd, path, kNoteOwner, kNoteType);
+      FindElfNotes(fd, size, path, kNoteOwner, kNoteType);
   if (!notes.ok()) return notes.status();
   if (notes->empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -315,6 +317,7 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenTrusted(const std::string& path,
   file.fd = *std::move(fd);
   file.id = {static_cast<uint64_t>(file.verified.st_dev),
              static_cast<uint64_t>(file.verified.st_ino)};
+  file.size = static_cast<uint64_t>(file.verified.st_size);
   if (!check_file_trust_) {
     trace_->Line(TraceCategory::kVerify, absl::StrCat(
         path, ": file trust: not checked (turned off for this loader)"));
@@ -346,6 +349,7 @@ absl::Status Loader::SealCopy(OpenFile& file) const {
       file.path, ": sealed copy: ", copy->size, " bytes copied into a sealed "
       "memfd; the copy is what is verified and mapped"));
   file.fd = std::move(copy->fd);
+  file.size = copy->size;
   file.sealed = true;
   return absl::OkStatus();
 }
@@ -374,7 +378,7 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(std::string_view spec,
     if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
   }
   absl::StatusOr<Fingerprint> fingerprint =
-      ReadPluginFingerprint(file->fd.get(), path, file->payload);
+      ReadPluginFingerprint(file->fd.get(), file->size, path, file->payload);
   if (!fingerprint.ok()) return refused(fingerprint.status());
   if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {
     return verdict;

@@ -413,6 +413,58 @@ TEST(FindElfNotesTest, KeepsOnlyNotesWithTheOwnerAndType) {
               Want({NoteFields{"GNU", 3, "id"}, NoteFields{"GNU", 3, "z"}}));
 }
 
+// --- FindElfNotes with the size the caller's fstat gave ----------------------
+
+// Notes at 8192, past the bytes read first, so the size decides what is read.
+std::string ImageWithFarNote() {
+  ElfSpec spec;
+  TestSegment far{EncodeNotes({{"GNU", 3, "id"}, {"GNU", 4, "x"}}, false)};
+  far.offset = 8192;
+  spec.segments = {far};
+  return BuildElf(spec);
+}
+
+TEST(FindElfNotesWithSizeTest, AgreesWithTheOverloadThatCallsFstat) {
+  const std::string image = ImageWithFarNote();
+  TempFile file(image);
+  const auto sized = FindElfNotes(file.fd(), image.size(), kFile, "GNU", 3);
+  const auto unsized = FindElfNotes(file.fd(), kFile, "GNU", 3);
+  ASSERT_TRUE(sized.ok()) << sized.status();
+  ASSERT_TRUE(unsized.ok()) << unsized.status();
+  EXPECT_EQ(Fields(*sized), Want({NoteFields{"GNU", 3, "id"}}));
+  EXPECT_EQ(Fields(*sized), Fields(*unsized));
+}
+
+TEST(FindElfNotesWithSizeTest, NoteSegmentPastTheGivenSizeIsAnError) {
+  const std::string image = ImageWithFarNote();
+  TempFile file(image);
+  EXPECT_TRUE(IsInvalid(
+      FindElfNotes(file.fd(), 8192, kFile, "GNU", 3),
+      absl::StrCat("program header 1 (PT_NOTE) lies outside the file (offset "
+                   "8192 + size ", image.size() - 8192,
+                   " > file size 8192)")));
+}
+
+TEST(FindElfNotesWithSizeTest, SizeBeyondTheRealEndIsAFileThatEndedEarly) {
+  ElfSpec spec;
+  spec.segments = {TestSegment{EncodeNotes({{"GNU", 3, "id"}}, false)}};
+  const std::string image = BuildElf(spec);
+  TempFile file(image);
+  EXPECT_TRUE(IsInvalid(FindElfNotes(file.fd(), image.size() + 100, kFile,
+                                     "GNU", 3),
+                        absl::StrCat("file ended at offset ", image.size())));
+}
+
+// No fstat: a bad descriptor fails at the read, not at an fstat.
+TEST(FindElfNotesWithSizeTest, ReadsWithoutAskingForTheSize) {
+  const auto notes = FindElfNotes(-1, 4096, kFile, "GNU", 3);
+  ASSERT_FALSE(notes.ok());
+  EXPECT_NE(std::string(notes.status().message())
+                .find("plugins/test.so: reading 4096 bytes at offset 0"),
+            std::string::npos)
+      << notes.status();
+}
+
 // --- Hostile headers -------------------------------------------------------
 
 std::string ValidElf64() {

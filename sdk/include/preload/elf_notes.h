@@ -55,6 +55,15 @@ inline constexpr std::size_t kMaxNoteSegmentBytes = 1024 * 1024;
 [[nodiscard]] absl::StatusOr<std::vector<ElfNote>> FindElfNotes(
     int fd, std::string_view file, std::string_view owner, uint32_t type);
 
+// Like FindElfNotes above, for a caller that has just called fstat on `fd`:
+// `file_size` is taken as the file's size instead of asking again, so that an
+// ordinary plugin costs one pread. Bytes past `file_size` are never read; a
+// segment or header that reaches past it is refused as lying outside the file.
+// A `file_size` larger than the file is reported as a file that ended early.
+[[nodiscard]] absl::StatusOr<std::vector<ElfNote>> FindElfNotes(
+    int fd, uint64_t file_size, std::string_view file, std::string_view owner,
+    uint32_t type);
+
 // Parses the contents of one PT_NOTE segment (a sequence of notes) held in
 // memory. `big_endian` and `align` (4 or 8, from the segment's p_align) say how
 // to read it. Errors: InvalidArgument for a note that runs past `bytes`.
