@@ -238,7 +238,12 @@ absl::StatusOr<ElfIdentity> ReadElfIdentity(int fd, std::string_view file) {
 absl::StatusOr<ElfDynamic> ReadElfDynamic(int fd, std::string_view file) {
   absl::StatusOr<uint64_t> size = internal::ElfFileSize(fd, file);
   if (!size.ok()) return size.status();
-  ElfFile elf(fd, *size, file);
+  return ReadElfDynamic(fd, *size, file);
+}
+
+absl::StatusOr<ElfDynamic> ReadElfDynamic(int fd, uint64_t file_size,
+                                          std::string_view file) {
+  ElfFile elf(fd, file_size, file);
   if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
   ElfDynamic out;
   out.identity = IdentityOf(elf);

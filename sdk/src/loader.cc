@@ -437,7 +437,7 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   // Through /proc/self/fd the plugin's $ORIGIN is lost; load what it finds
   // through $ORIGIN first, from its real directory.
   if (absl::Status dependencies = internal::LoadOriginDependencies(
-          file.fd.get(), file.path, file.path);
+          file.fd.get(), file.size, file.path, file.path);
       !dependencies.ok()) {
     trace_->Line(TraceCategory::kLoad, FirstLine(dependencies));
     return dependencies;

@@ -178,6 +178,17 @@ TEST(ElfDynamicTest, ReadsRpath) {
   EXPECT_TRUE(dynamic->needed.empty());
 }
 
+// The overload for callers that know the size reads nothing past it.
+TEST(ElfDynamicTest, KnownSizeAgreesAndBoundsTheRead) {
+  const std::string image = BuildElf(Typical(true, false));
+  MemFile file(image);
+  const auto whole = ReadElfDynamic(file.fd(), image.size(), kFile);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(whole->needed, Read(image)->needed);
+  EXPECT_EQ(whole->runpath, Read(image)->runpath);
+  EXPECT_FALSE(ReadElfDynamic(file.fd(), image.size() / 2, kFile).ok());
+}
+
 TEST(ElfDynamicTest, FileWithoutDynamicSegmentHasNothing) {
   DynSpec spec = Typical(true, false);
   spec.with_dynamic = false;

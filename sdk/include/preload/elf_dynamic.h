@@ -79,6 +79,12 @@ inline constexpr std::size_t kMaxDynamicStringTableBytes = 64 * 1024 * 1024;
 [[nodiscard]] absl::StatusOr<ElfDynamic> ReadElfDynamic(int fd,
                                                         std::string_view file);
 
+// The same for a caller that has just called fstat: `file_size` is the file's
+// size, and nothing past it is read.
+[[nodiscard]] absl::StatusOr<ElfDynamic> ReadElfDynamic(int fd,
+                                                        uint64_t file_size,
+                                                        std::string_view file);
+
 }  // namespace preload
 
 #endif  // PRELOAD_ELF_DYNAMIC_H_

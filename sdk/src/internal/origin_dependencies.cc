@@ -84,9 +84,10 @@ absl::Status LoadIfFoundThroughOrigin(const std::string& needed,
 
 }  // namespace
 
-absl::Status LoadOriginDependencies(int fd, std::string_view real_path,
+absl::Status LoadOriginDependencies(int fd, uint64_t size,
+                                    std::string_view real_path,
                                     std::string_view file) {
-  absl::StatusOr<ElfDynamic> dynamic = ReadElfDynamic(fd, file);
+  absl::StatusOr<ElfDynamic> dynamic = ReadElfDynamic(fd, size, file);
   if (!dynamic.ok()) return dynamic.status();
   const std::optional<std::string>& own =
       dynamic->runpath ? dynamic->runpath : dynamic->rpath;

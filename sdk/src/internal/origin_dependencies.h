@@ -9,17 +9,18 @@
 #ifndef PRELOAD_INTERNAL_ORIGIN_DEPENDENCIES_H_
 #define PRELOAD_INTERNAL_ORIGIN_DEPENDENCIES_H_
 
+#include <cstdint>
 #include <string_view>
 
 #include "absl/status/status.h"
 
 namespace preload::internal {
 
-// `fd` is the verified plugin, `real_path` its path with symlinks resolved,
-// `file` the name for messages. OkStatus when the plugin uses no $ORIGIN or
+// `fd` is the verified plugin, `size` its size, `real_path` its path with
+// symlinks resolved, `file` the name for messages. OkStatus when the plugin uses no $ORIGIN or
 // every dependency found through it loaded; FailedPrecondition naming the
 // dependency otherwise. Dependencies loaded stay loaded, like plugins.
-[[nodiscard]] absl::Status LoadOriginDependencies(int fd,
+[[nodiscard]] absl::Status LoadOriginDependencies(int fd, uint64_t size,
                                                   std::string_view real_path,
                                                   std::string_view file);
 
