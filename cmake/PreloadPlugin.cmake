@@ -37,18 +37,23 @@ function(_preload_find_python)
     set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${PRELOAD_SDK_PYTHON_WITH_JINJA2}")
     return()
   endif()
-  find_package(Python3 QUIET COMPONENTS Interpreter)
-  if(NOT Python3_Interpreter_FOUND)
-    message(FATAL_ERROR "PreloadSDK: Python 3 was not found; it generates "
-      "the fingerprint code. On Debian: apt-get install python3 python3-jinja2")
+  # An interpreter named by the user needs no search: the check below starts
+  # it once, where FindPython would start it about fifteen times.
+  if(NOT Python3_EXECUTABLE)
+    find_package(Python3 QUIET COMPONENTS Interpreter)
+    if(NOT Python3_Interpreter_FOUND)
+      message(FATAL_ERROR "PreloadSDK: Python 3 was not found; it generates "
+        "the fingerprint code. On Debian: apt-get install python3 python3-jinja2")
+    endif()
   endif()
-  execute_process(COMMAND "${Python3_EXECUTABLE}" -c "import jinja2"
+  execute_process(COMMAND "${Python3_EXECUTABLE}" -c
+                  "import sys, jinja2; sys.exit(sys.version_info[0] != 3)"
     RESULT_VARIABLE failed OUTPUT_QUIET ERROR_QUIET)
   if(failed)
-    message(FATAL_ERROR "PreloadSDK: ${Python3_EXECUTABLE} cannot import "
-      "jinja2, which generates the fingerprint code. On Debian: "
-      "apt-get install python3-jinja2 (or point Python3_EXECUTABLE at a "
-      "Python that has it)")
+    message(FATAL_ERROR "PreloadSDK: ${Python3_EXECUTABLE} is not a Python 3 "
+      "that can import jinja2, which generates the fingerprint code. On "
+      "Debian: apt-get install python3 python3-jinja2 (or point "
+      "Python3_EXECUTABLE at a Python that has it)")
   endif()
   set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${Python3_EXECUTABLE}")
   set(PRELOAD_SDK_PYTHON_WITH_JINJA2 "${Python3_EXECUTABLE}" CACHE INTERNAL
@@ -101,23 +106,17 @@ endfunction()
 
 # Generates <target>_fingerprint.cc and adds it to the target.
 #   kind: plugin, host or sdk.
+# The file is rendered at the end of configuration, together with every other
+# target's (_preload_render_fingerprints): one Python start per configure, not
+# one per plugin.
 function(_preload_add_fingerprint target kind name version)
   set(abis ${ARGN})
-  get_property(python GLOBAL PROPERTY PRELOAD_SDK_PYTHON)
-  get_property(codegen GLOBAL PROPERTY PRELOAD_SDK_CODEGEN_DIR)
   get_property(templates GLOBAL PROPERTY PRELOAD_SDK_TEMPLATES_DIR)
   # A hidden directory: no target can be named like it.
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/.preload/${target}")
   set(source "${dir}/${target}_fingerprint.cc")
-
-  set(command "${python}" -B -m preload_codegen fingerprint
-      "--kind=${kind}" "--name=${name}" "--version=${version}"
-      --flags-header preload_fingerprint_flags.h
-      --templates "${templates}" --output "${source}")
-  foreach(abi IN LISTS abis)
-    list(APPEND command --abi "${abi}")
-  endforeach()
-  _preload_run_codegen("${dir}" "${codegen}" "${templates}" ${command})
+  _preload_queue_fingerprint("${target}" "${kind}" "${name}" "${version}"
+                             "${source}" ${abis})
 
   cmake_language(EVAL CODE "
     cmake_language(DEFER CALL _preload_write_flags_header
@@ -130,33 +129,101 @@ function(_preload_add_fingerprint target kind name version)
                "${templates}/fingerprint.cc.j2")
 endfunction()
 
-# Runs the codegen at configure time, but only when its inputs changed since
-# the last run: starting Python for every plugin at every configure is slow.
-function(_preload_run_codegen dir codegen templates)
-  set(command ${ARGN})
-  set(stamp "${dir}/codegen.stamp")
-  file(GLOB inputs "${codegen}/preload_codegen/*.py" "${templates}/*.j2")
-  set(fresh FALSE)
+# `value` as a JSON string. ';', '[' and ']' are escaped too, so that a job
+# never reads as a CMake list.
+function(_preload_json_string out value)
+  string(REPLACE "\\" "\\\\" value "${value}")
+  string(REPLACE "\"" "\\\"" value "${value}")
+  string(REPLACE "\n" "\\n" value "${value}")
+  string(REPLACE "\r" "\\r" value "${value}")
+  string(REPLACE "\t" "\\t" value "${value}")
+  string(REPLACE ";" "\\u003b" value "${value}")
+  string(REPLACE "[" "\\u005b" value "${value}")
+  string(REPLACE "]" "\\u005d" value "${value}")
+  set(${out} "\"${value}\"" PARENT_SCOPE)
+endfunction()
+
+# Adds one line to the manifest `preload_codegen fingerprints` reads: a JSON
+# object with what `preload_codegen fingerprint` takes as arguments.
+function(_preload_queue_fingerprint target kind name version output)
+  set(abis "")
+  foreach(abi IN LISTS ARGN)
+    _preload_json_string(abi "${abi}")
+    list(APPEND abis "${abi}")
+  endforeach()
+  list(JOIN abis ", " abis)
+  set(job "{")
+  foreach(key target kind name version output)
+    _preload_json_string(value "${${key}}")
+    string(APPEND job "\"${key}\": ${value}, ")
+  endforeach()
+  string(APPEND job "\"flags_header\": \"preload_fingerprint_flags.h\", "
+                    "\"abis\": [${abis}]}\n")
+  get_property(rendered GLOBAL PROPERTY PRELOAD_SDK_FINGERPRINTS_RENDERED)
+  if(rendered)
+    # Configuration is ending (a call deferred after ours): render it alone.
+    _preload_render_fingerprints_now("${target}" "${job}" "${output}")
+    return()
+  endif()
+  set_property(GLOBAL APPEND_STRING PROPERTY PRELOAD_SDK_FINGERPRINT_JOBS "${job}")
+  set_property(GLOBAL APPEND PROPERTY PRELOAD_SDK_FINGERPRINT_OUTPUTS "${output}")
+  get_property(scheduled GLOBAL PROPERTY PRELOAD_SDK_FINGERPRINTS_SCHEDULED)
+  if(NOT scheduled)
+    set_property(GLOBAL PROPERTY PRELOAD_SDK_FINGERPRINTS_SCHEDULED TRUE)
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}"
+                   CALL _preload_render_fingerprints)
+  endif()
+endfunction()
+
+# Deferred to the end of the top-level directory, after every target has
+# queued its fingerprint.
+function(_preload_render_fingerprints)
+  set_property(GLOBAL PROPERTY PRELOAD_SDK_FINGERPRINTS_RENDERED TRUE)
+  get_property(jobs GLOBAL PROPERTY PRELOAD_SDK_FINGERPRINT_JOBS)
+  get_property(outputs GLOBAL PROPERTY PRELOAD_SDK_FINGERPRINT_OUTPUTS)
+  _preload_render_fingerprints_now(all "${jobs}" "${outputs}")
+endfunction()
+
+# Runs the codegen once for all `jobs` (their manifest is named `name`), but
+# only when something changed since the last run: the jobs, the generator or
+# the templates, or an output that is gone. Starting Python at every
+# configure is slow.
+function(_preload_render_fingerprints_now name jobs outputs)
+  get_property(python GLOBAL PROPERTY PRELOAD_SDK_PYTHON)
+  get_property(codegen GLOBAL PROPERTY PRELOAD_SDK_CODEGEN_DIR)
+  get_property(templates GLOBAL PROPERTY PRELOAD_SDK_TEMPLATES_DIR)
+  set(manifest "${CMAKE_BINARY_DIR}/.preload/fingerprints-${name}.jsonl")
+  set(stamp "${manifest}.stamp")
+  set(command "${python}" -B -m preload_codegen fingerprints
+      --templates "${templates}" --manifest "${manifest}")
+  set(state "${command}\n${jobs}")
   if(EXISTS "${stamp}")
     file(READ "${stamp}" previous)
-    if(previous STREQUAL "${command}")
+    if(previous STREQUAL state)
+      file(GLOB inputs "${codegen}/preload_codegen/*.py" "${templates}/*.j2")
       set(fresh TRUE)
-      foreach(input IN LISTS inputs)
-        if("${input}" IS_NEWER_THAN "${stamp}")
+      foreach(file IN LISTS inputs)
+        if("${file}" IS_NEWER_THAN "${stamp}")
           set(fresh FALSE)
         endif()
       endforeach()
+      foreach(file IN LISTS outputs)
+        if(NOT EXISTS "${file}")
+          set(fresh FALSE)
+        endif()
+      endforeach()
+      if(fresh)
+        return()
+      endif()
     endif()
   endif()
-  if(fresh)
-    return()
-  endif()
+  file(WRITE "${manifest}" "${jobs}")
   execute_process(COMMAND ${CMAKE_COMMAND} -E env "PYTHONPATH=${codegen}" ${command}
     RESULT_VARIABLE failed ERROR_VARIABLE error)
   if(failed)
-    message(FATAL_ERROR "PreloadSDK: generating the fingerprint failed: ${error}")
+    message(FATAL_ERROR "PreloadSDK: generating the fingerprints failed: ${error}")
   endif()
-  file(WRITE "${stamp}" "${command}")
+  file(WRITE "${stamp}" "${state}")
 endfunction()
 
 # A host ABI's name becomes part of a fingerprint key; its version is

@@ -1,5 +1,6 @@
 """``fingerprint``: the source file that gives a target its fingerprint."""
 
+import json
 import re
 
 from . import render
@@ -68,6 +69,29 @@ def run(args):
     render.write_if_changed(args.output, text)
 
 
+def run_manifest(args):
+    """Renders every job of a manifest: one JSON object per line, with the
+    arguments `fingerprint` takes and the target's name. CMake writes it so
+    that a configure starts Python once, not once per target. Every job is
+    tried; the errors are reported together, each naming its target."""
+    template = render.environment(args.templates).get_template(
+        "fingerprint.cc.j2")
+    errors = []
+    with open(args.manifest, encoding="utf-8") as manifest:
+        jobs = [json.loads(line, strict=False) for line in manifest
+                if line.strip()]
+    for job in jobs:
+        try:
+            ctx = context(job["kind"], job["name"], job["version"],
+                          job["abis"], job["flags_header"])
+        except UsageError as error:
+            errors.append("target %s: %s" % (job["target"], error))
+            continue
+        render.write_if_changed(job["output"], template.render(**ctx))
+    if errors:
+        raise UsageError("\n".join(errors))
+
+
 def add_parser(subparsers):
     p = subparsers.add_parser(
         "fingerprint",
@@ -83,3 +107,11 @@ def add_parser(subparsers):
     p.add_argument("--templates", required=True, help="the templates folder")
     p.add_argument("--output", required=True)
     p.set_defaults(run=run)
+
+    p = subparsers.add_parser(
+        "fingerprints",
+        help="write the fingerprint sources of many targets, listed in a "
+             "manifest (one JSON object per line)")
+    p.add_argument("--manifest", required=True)
+    p.add_argument("--templates", required=True, help="the templates folder")
+    p.set_defaults(run=run_manifest)

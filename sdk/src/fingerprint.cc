@@ -4,17 +4,21 @@
 // build's own fingerprint. The format is documented in docs/fingerprint.md.
 #include "preload/fingerprint.h"
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
@@ -53,10 +57,17 @@ absl::Status LineError(std::size_t line, std::string_view what) {
       absl::StrCat("fingerprint payload, line ", line, ": ", ToAbsl(what)));
 }
 
-bool IsKeyChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
-}
+// [a-z0-9._-] as a table: every byte of every key of every plugin load is
+// looked up.
+constexpr std::array<bool, 256> kKeyChars = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (unsigned char c = '0'; c <= '9'; ++c) table[c] = true;
+  for (unsigned char c : {'.', '_', '-'}) table[c] = true;
+  return table;
+}();
+
+bool IsKeyChar(char c) { return kKeyChars[static_cast<unsigned char>(c)]; }
 
 absl::Status CheckMagic(std::string_view line) {
   if (line == kPayloadMagic) return absl::OkStatus();
@@ -73,8 +84,9 @@ absl::Status CheckMagic(std::string_view line) {
                       "\", found ", Quote(line)));
 }
 
-absl::StatusOr<FingerprintField> ParseField(std::string_view line,
-                                            std::size_t number) {
+// Why `line` is not a `key=value` field: the checks in the order the
+// messages promise. Only called for a line SplitField refused.
+absl::Status FieldError(std::string_view line, std::size_t number) {
   if (line.empty()) {
     return LineError(number, "empty line; expected key=value");
   }
@@ -100,9 +112,77 @@ absl::StatusOr<FingerprintField> ParseField(std::string_view line,
                                     ", outside [a-z0-9._-]"));
     }
   }
-  return FingerprintField{std::string(key),
-                          std::string(line.substr(equals + 1))};
+  return LineError(number, "not a key=value field");  // not reached
 }
+
+struct Split {
+  std::string_view key;
+  std::string_view value;
+};
+
+// The key and value of a valid `key=value` line; nullopt for any line
+// FieldError refuses. `may_hold_nul`: false when the caller has seen that the
+// whole payload has no NUL byte.
+std::optional<Split> SplitField(std::string_view line, bool may_hold_nul) {
+  const std::size_t equals = line.find('=');
+  if (equals == 0 || equals == std::string_view::npos) return std::nullopt;
+  const std::string_view key = line.substr(0, equals);
+  for (char c : key) {
+    if (!IsKeyChar(c)) return std::nullopt;  // NUL included
+  }
+  const std::string_view value = line.substr(equals + 1);
+  if (may_hold_nul && value.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return Split{key, value};
+}
+
+// Finds repeated keys without a node per key: open addressing over indices
+// into the field list, on the stack for the ~45 fields a template writes.
+// The hash is Abseil's, seeded per process, so that a hostile payload cannot
+// make the probes quadratic.
+class KeyIndex {
+ public:
+  explicit KeyIndex(const std::vector<FingerprintField>& fields)
+      : fields_(fields), slots_(kInline, kEmpty) {}
+
+  // Records the key of fields[index]; returns the index of an earlier field
+  // with the same key instead, if there is one.
+  std::optional<std::size_t> Insert(std::size_t index) {
+    if (2 * (index + 1) > slots_.size()) Grow(index);
+    const std::string& key = fields_[index].key;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t slot = Hash(key) & mask;; slot = (slot + 1) & mask) {
+      if (slots_[slot] == kEmpty) {
+        slots_[slot] = static_cast<std::uint32_t>(index);
+        return std::nullopt;
+      }
+      if (fields_[slots_[slot]].key == key) return slots_[slot];
+    }
+  }
+
+ private:
+  static constexpr std::size_t kInline = 128;  // a power of two
+  static constexpr std::uint32_t kEmpty = UINT32_MAX;
+
+  static std::size_t Hash(const std::string& key) {
+    return absl::Hash<absl::string_view>{}(key);
+  }
+
+  // Doubles the table and re-inserts fields [0, count), known distinct.
+  void Grow(std::size_t count) {
+    slots_.assign(2 * slots_.size(), kEmpty);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = 0; i < count; ++i) {
+      std::size_t slot = Hash(fields_[i].key) & mask;
+      while (slots_[slot] != kEmpty) slot = (slot + 1) & mask;
+      slots_[slot] = static_cast<std::uint32_t>(i);
+    }
+  }
+
+  const std::vector<FingerprintField>& fields_;
+  absl::InlinedVector<std::uint32_t, kInline> slots_;
+};
 
 }  // namespace
 
@@ -121,50 +201,50 @@ absl::StatusOr<Fingerprint> Fingerprint::Parse(std::string_view payload) {
   // The last line's terminator is optional; any other '\n' ends a line.
   if (payload.back() == '\n') payload.remove_suffix(1);
 
-  std::vector<FingerprintField> fields;
-  fields.reserve(64);  // what the template writes, with room for host ABIs
-  // key -> line number; keys point into `payload`, which outlives the map.
-  absl::flat_hash_map<absl::string_view, std::size_t> first_line;
-  first_line.reserve(64);
-  std::size_t number = 0;
-  while (true) {
-    ++number;
-    const std::size_t end = payload.find('\n');
-    const std::string_view line = payload.substr(0, end);
-    if (number == 1) {
-      if (absl::Status magic = CheckMagic(line); !magic.ok()) return magic;
-    } else {
-      absl::StatusOr<FingerprintField> field = ParseField(line, number);
-      if (!field.ok()) return field.status();
-      const std::string_view key = line.substr(0, field->key.size());
-      auto [it, inserted] = first_line.emplace(ToAbsl(key), number);
-      if (!inserted) {
-        return LineError(
-            number, absl::StrCat("key ", Quote(key), " repeats (first on line ",
-                                 it->second, ")"));
-      }
-      fields.push_back(*std::move(field));
-    }
-    if (end == std::string_view::npos) break;
+  std::size_t end = payload.find('\n');
+  if (absl::Status magic = CheckMagic(payload.substr(0, end)); !magic.ok()) {
+    return magic;
+  }
+  // Built in place in its shared home: no copy of the fields afterwards.
+  auto fields = std::make_shared<Fields>();
+  fields->reserve(64);  // what the template writes, with room for host ABIs
+  KeyIndex keys(*fields);
+  // One search of the whole payload spares one per line.
+  const bool may_hold_nul = payload.find('\0') != std::string_view::npos;
+  // Field i is on line i + 2: the magic line is line 1, and no line is
+  // skipped (an empty one is an error).
+  for (std::size_t number = 2; end != std::string_view::npos; ++number) {
     payload.remove_prefix(end + 1);
+    end = payload.find('\n');
+    const std::string_view line = payload.substr(0, end);
+    const std::optional<Split> split = SplitField(line, may_hold_nul);
+    if (!split) return FieldError(line, number);
+    // Constructed, not assigned: assign() goes through libstdc++'s
+    // out-of-line _M_replace, three times the cost.
+    fields->push_back({std::string(split->key), std::string(split->value)});
+    if (std::optional<std::size_t> first = keys.Insert(fields->size() - 1)) {
+      return LineError(
+          number, absl::StrCat("key ", Quote(split->key),
+                               " repeats (first on line ", *first + 2, ")"));
+    }
   }
   return Fingerprint(std::move(fields));
 }
 
 Fingerprint Fingerprint::FromFields(std::vector<FingerprintField> fields) {
-  return Fingerprint(std::move(fields));
+  return Fingerprint(std::make_shared<const Fields>(std::move(fields)));
 }
 
 std::string Fingerprint::Serialize() const {
   std::string out = absl::StrCat(ToAbsl(kPayloadMagic), "\n");
-  for (const FingerprintField& field : fields_) {
+  for (const FingerprintField& field : *fields_) {
     absl::StrAppend(&out, field.key, "=", field.value, "\n");
   }
   return out;
 }
 
 std::optional<std::string_view> Fingerprint::Get(std::string_view key) const {
-  for (const FingerprintField& field : fields_) {
+  for (const FingerprintField& field : *fields_) {
     if (field.key == key) return std::string_view(field.value);
   }
   return std::nullopt;
@@ -172,7 +252,7 @@ std::optional<std::string_view> Fingerprint::Get(std::string_view key) const {
 
 std::map<std::string, std::string, std::less<>> Fingerprint::HostAbis() const {
   std::map<std::string, std::string, std::less<>> abis;
-  for (const FingerprintField& field : fields_) {
+  for (const FingerprintField& field : *fields_) {
     const std::string_view key = field.key;
     if (StartsWith(key, kHostAbiPrefix)) {
       abis.emplace(std::string(key.substr(kHostAbiPrefix.size())), field.value);

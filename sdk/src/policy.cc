@@ -5,11 +5,15 @@
 #include "preload/policy.h"
 
 #include <cstddef>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/base/call_once.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -64,25 +68,9 @@ std::string_view OutcomeName(Outcome outcome) {
   return "unknown";
 }
 
-bool Verdict::accepted() const {
-  for (const FieldComparison& comparison : comparisons_) {
-    if (comparison.outcome == Outcome::kRefused) return false;
-  }
-  return true;
-}
-
-std::vector<FieldComparison> Verdict::Refusals() const {
-  std::vector<FieldComparison> refusals;
-  for (const FieldComparison& comparison : comparisons_) {
-    if (comparison.outcome == Outcome::kRefused) refusals.push_back(comparison);
-  }
-  return refusals;
-}
-
 std::string Verdict::DescribeRefusals() const {
   std::string out;
-  for (const FieldComparison& c : comparisons_) {
-    if (c.outcome != Outcome::kRefused) continue;
+  for (const FieldComparison& c : refusals_) {
     if (!out.empty()) out += '\n';
     absl::StrAppend(&out, "  ", c.field, ": plugin has ",
                     Shown(c.plugin_value, c.plugin_present), ", host has ",
@@ -92,7 +80,7 @@ std::string Verdict::DescribeRefusals() const {
 }
 
 absl::Status Verdict::ToStatus(std::string_view file) const {
-  const std::size_t refused = Refusals().size();
+  const std::size_t refused = refusals_.size();
   if (refused == 0) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       ToAbsl(file), ": refused under the ", ToAbsl(PolicyName(policy_)),
@@ -111,43 +99,114 @@ class OrderedLookup {
   explicit OrderedLookup(const Fingerprint& fingerprint)
       : fields_(fingerprint.fields()) {}
 
-  std::optional<std::string_view> Find(std::string_view key) {
-    if (next_ < fields_.size() && fields_[next_].key == key) {
-      return fields_[next_++].value;
-    }
+  // The index of the field named `key`, or kNone.
+  std::size_t Find(std::string_view key) {
+    if (next_ < fields_.size() && fields_[next_].key == key) return next_++;
     for (std::size_t i = 0; i < fields_.size(); ++i) {
       if (fields_[i].key == key) {
         next_ = i + 1;
-        return fields_[i].value;
+        return i;
       }
     }
-    return std::nullopt;
+    return kNone;
   }
+
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
  private:
   const std::vector<FingerprintField>& fields_;
   std::size_t next_ = 0;
 };
 
+// Calls visit(key, values) for every field in the order comparisons() lists
+// them: the plugin's fields in payload order, then the host's fields the
+// plugin lacks.
+template <typename Visit>
+void ForEachField(const Fingerprint& host, const Fingerprint& plugin,
+                  Visit visit) {
+  const std::vector<FingerprintField>& host_fields = host.fields();
+  // Host fields already paired need no lookup in the second walk.
+  absl::InlinedVector<bool, 64> paired(host_fields.size(), false);
+  OrderedLookup in_host(host);
+  for (const FingerprintField& field : plugin.fields()) {
+    const std::size_t i = in_host.Find(field.key);
+    if (i == OrderedLookup::kNone) {
+      visit(field.key, internal::FieldValues{field.value, std::nullopt});
+      continue;
+    }
+    paired[i] = true;
+    visit(field.key, internal::FieldValues{field.value, host_fields[i].value});
+  }
+  OrderedLookup in_plugin(plugin);
+  for (std::size_t i = 0; i < host_fields.size(); ++i) {
+    const FingerprintField& field = host_fields[i];
+    if (paired[i] || in_plugin.Find(field.key) != OrderedLookup::kNone) {
+      continue;
+    }
+    visit(field.key, internal::FieldValues{std::nullopt, field.value});
+  }
+}
+
 }  // namespace
+
+// The fingerprints a Compare verdict lists its comparisons from (shared, not
+// copied), or the comparisons it was given.
+struct Verdict::Listing {
+  std::optional<Fingerprint> host;
+  std::optional<Fingerprint> plugin;
+  Policy policy = Policy::kStrict;
+  absl::once_flag once;
+  std::vector<FieldComparison> comparisons;
+};
+
+Verdict::Verdict(Policy policy, std::vector<FieldComparison> comparisons)
+    : policy_(policy), listing_(std::make_shared<Listing>()) {
+  for (const FieldComparison& comparison : comparisons) {
+    if (comparison.outcome == Outcome::kRefused) {
+      refusals_.push_back(comparison);
+    }
+  }
+  listing_->comparisons = std::move(comparisons);
+}
+
+Verdict::Verdict(Policy policy, std::vector<FieldComparison> refusals,
+                 std::shared_ptr<Listing> listing)
+    : policy_(policy),
+      refusals_(std::move(refusals)),
+      listing_(std::move(listing)) {}
+
+const std::vector<FieldComparison>& Verdict::comparisons() const {
+  Listing& listing = *listing_;
+  absl::call_once(listing.once, [&listing] {
+    if (!listing.host || !listing.plugin) return;  // given, not compared
+    listing.comparisons.reserve(listing.plugin->fields().size() + 8);
+    ForEachField(
+        *listing.host, *listing.plugin,
+        [&](std::string_view key, internal::FieldValues values) {
+          listing.comparisons.push_back(internal::CompareField(
+              key, values, *listing.host, *listing.plugin, listing.policy));
+        });
+  });
+  return listing.comparisons;
+}
 
 Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
                 Policy policy) {
-  std::vector<FieldComparison> comparisons;
-  comparisons.reserve(plugin.fields().size() + 8);
-  OrderedLookup in_host(host);
-  for (const FingerprintField& field : plugin.fields()) {
-    comparisons.push_back(internal::CompareField(
-        field.key, {field.value, in_host.Find(field.key)}, host, plugin,
-        policy));
-  }
-  OrderedLookup in_plugin(plugin);
-  for (const FingerprintField& field : host.fields()) {
-    if (in_plugin.Find(field.key)) continue;
-    comparisons.push_back(internal::CompareField(
-        field.key, {std::nullopt, field.value}, host, plugin, policy));
-  }
-  return Verdict(policy, std::move(comparisons));
+  // Only refused fields are spelt out now; CompareField makes them exactly
+  // as comparisons() will.
+  std::vector<FieldComparison> refusals;
+  ForEachField(
+      host, plugin, [&](std::string_view key, internal::FieldValues values) {
+        if (internal::Refuses(key, values, host, plugin, policy)) {
+          refusals.push_back(
+              internal::CompareField(key, values, host, plugin, policy));
+        }
+      });
+  auto listing = std::make_shared<Verdict::Listing>();
+  listing->host = host;
+  listing->plugin = plugin;
+  listing->policy = policy;
+  return Verdict(policy, std::move(refusals), std::move(listing));
 }
 
 }  // namespace preload

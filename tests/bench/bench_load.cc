@@ -44,14 +44,19 @@ void Dlopen(benchmark::State& state, const std::string& kind) {
   }
 }
 
-void VerifyAndLoad(benchmark::State& state, const std::string& kind) {
-  const std::vector<std::string> files = TakeFresh(state, kind + "/verify_and_load");
+// `method` is "verify_and_load", or "sealed_copy_and_load" for a Loader that
+// copies each plugin into a sealed memfd first (LoaderOptions::sealed_copy).
+void VerifyAndLoad(benchmark::State& state, const std::string& kind,
+                   const std::string& method) {
+  const std::vector<std::string> files = TakeFresh(state, kind + "/" + method);
   if (files.empty()) return;
+  LoaderOptions options = Options();
+  options.sealed_copy = method == "sealed_copy_and_load";
   // Kept until the end of the process: a Loader owns its Plugin objects.
   static auto* loaders = new std::vector<std::unique_ptr<Loader>>;
   const std::size_t first = loaders->size();
   for (std::size_t n = 0; n < files.size(); ++n) {
-    loaders->push_back(std::make_unique<Loader>(Options()));
+    loaders->push_back(std::make_unique<Loader>(options));
   }
   std::size_t i = 0;
   for (auto _ : state) {
@@ -73,9 +78,12 @@ void RegisterLoad(int iterations) {
     benchmark::RegisterBenchmark(("Load/dlopen/" + k).c_str(),
                                  [k](benchmark::State& s) { Dlopen(s, k); })
         ->Iterations(iterations);
-    benchmark::RegisterBenchmark(("Load/verify_and_load/" + k).c_str(),
-                                 [k](benchmark::State& s) { VerifyAndLoad(s, k); })
-        ->Iterations(iterations);
+    for (const char* method : {"verify_and_load", "sealed_copy_and_load"}) {
+      const std::string m = method;
+      benchmark::RegisterBenchmark(("Load/" + m + "/" + k).c_str(),
+                                   [k, m](benchmark::State& s) { VerifyAndLoad(s, k, m); })
+          ->Iterations(iterations);
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -161,6 +162,30 @@ TEST(FingerprintParse, RefusesARepeatedKeyNamingBothLines) {
   EXPECT_TRUE(Contains(message, "first on line 2"));
 }
 
+// More fields than the repeat detector keeps on the stack.
+std::string ManyFields(std::size_t count) {
+  std::string fields;
+  for (std::size_t i = 0; i < count; ++i) {
+    fields += "key." + std::to_string(i) + "=" + std::to_string(i) + "\n";
+  }
+  return fields;
+}
+
+TEST(FingerprintParse, AcceptsManyDistinctKeys) {
+  absl::StatusOr<Fingerprint> fp =
+      Fingerprint::Parse(Payload(ManyFields(3000)));
+  ASSERT_TRUE(fp.ok()) << fp.status();
+  ASSERT_EQ(fp->fields().size(), 3000u);
+  EXPECT_EQ(fp->Get("key.2999"), "2999");
+}
+
+TEST(FingerprintParse, RefusesAKeyRepeatedFarFromItsFirstLine) {
+  const std::string message =
+      ParseError(Payload(ManyFields(500) + "key.7=again\n"));
+  EXPECT_TRUE(Contains(message, "line 502"));
+  EXPECT_TRUE(Contains(message, "\"key.7\" repeats (first on line 9)"));
+}
+
 TEST(FingerprintParse, RefusesANulInsideTheText) {
   std::string payload = Payload("a=1\n");
   payload += std::string("b=\0x\n", 5);
@@ -253,6 +278,16 @@ TEST(FingerprintFromFields, DoesNotValidateKeysButParseDoes) {
   const Fingerprint fp = Fingerprint::FromFields({{"Bad Key", "1"}});
   EXPECT_EQ(fp.Get("Bad Key"), "1");
   EXPECT_FALSE(Fingerprint::Parse(fp.Serialize()).ok());
+}
+
+TEST(FingerprintCopy, SharesTheFieldsAndAMovedFromOneKeepsThem) {
+  Fingerprint original = Fingerprint::FromFields({{"a", "1"}, {"b", "2"}});
+  const Fingerprint copy = original;
+  EXPECT_EQ(&copy.fields(), &original.fields());
+  const Fingerprint moved = std::move(original);
+  EXPECT_EQ(moved.Get("b"), "2");
+  EXPECT_EQ(original.Get("a"), "1");  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(original.fields().size(), 2u);
 }
 
 TEST(SdkFingerprint, DescribesThisSdk) {

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -467,6 +469,82 @@ TEST(Verdict, DescribesAMissingValueAndAnEmptyValue) {
   EXPECT_TRUE(
       Contains(lines, "  cxx.rtti: plugin has no such field, host has 1;"));
   EXPECT_EQ(lines.back(), ')');  // no trailing newline
+}
+
+// The accept path decides refusals without spelling out every field; the
+// full list, built later, must agree with it field for field.
+TEST(Verdict, RefusalsAreExactlyTheRefusedComparisons) {
+  const Fingerprint sample = Sample();
+  std::vector<std::pair<Fingerprint, Fingerprint>> cases;  // host, plugin
+  for (const FingerprintField& field : sample.fields()) {
+    cases.emplace_back(sample, With(sample, field.key, "zzz"));
+    cases.emplace_back(sample, Without(sample, field.key));
+    cases.emplace_back(Without(sample, field.key), sample);
+  }
+  for (Policy policy : {Policy::kStrict, Policy::kCompatible}) {
+    for (const auto& [host, plugin] : cases) {
+      const Verdict verdict = Compare(host, plugin, policy);
+      std::vector<FieldComparison> refused;
+      for (const FieldComparison& c : verdict.comparisons()) {
+        if (c.outcome == kRefused) refused.push_back(c);
+      }
+      const std::vector<FieldComparison> refusals = verdict.Refusals();
+      ASSERT_EQ(refusals.size(), refused.size());
+      EXPECT_EQ(verdict.accepted(), refused.empty());
+      for (std::size_t i = 0; i < refused.size(); ++i) {
+        EXPECT_EQ(refusals[i].field, refused[i].field);
+        EXPECT_EQ(refusals[i].plugin_value, refused[i].plugin_value);
+        EXPECT_EQ(refusals[i].host_value, refused[i].host_value);
+        EXPECT_EQ(refusals[i].plugin_present, refused[i].plugin_present);
+        EXPECT_EQ(refusals[i].host_present, refused[i].host_present);
+        EXPECT_EQ(refusals[i].hint, refused[i].hint);
+      }
+    }
+  }
+}
+
+TEST(Verdict, ListsItsComparisonsAfterTheFingerprintsAreGone) {
+  std::optional<Verdict> verdict;
+  {
+    const Fingerprint host = Sample();
+    verdict = Compare(host, With(host, "cxx.rtti", "0"), Policy::kStrict);
+  }
+  ASSERT_EQ(verdict->comparisons().size(), Sample().fields().size());
+  EXPECT_EQ(Find(*verdict, "cxx.rtti").plugin_value, "0");
+  EXPECT_EQ(Find(*verdict, "cxx.rtti").outcome, kRefused);
+}
+
+TEST(Verdict, ListsItsComparisonsOnceForAllThreads) {
+  const Fingerprint host = Sample();
+  const Verdict verdict =
+      Compare(host, With(host, "name", "x"), Policy::kStrict);
+  std::vector<const std::vector<FieldComparison>*> seen(8, nullptr);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back([&, i] { seen[i] = &verdict.comparisons(); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const auto* comparisons : seen) {
+    EXPECT_EQ(comparisons, &verdict.comparisons());
+  }
+  EXPECT_EQ(verdict.comparisons().size(), host.fields().size());
+}
+
+TEST(Verdict, KeepsTheComparisonsItIsGiven) {
+  FieldComparison equal;
+  equal.field = "a";
+  equal.outcome = kEqual;
+  FieldComparison refused;
+  refused.field = "b";
+  refused.outcome = kRefused;
+  refused.hint = "fix b";
+  const Verdict verdict(Policy::kCompatible, {equal, refused});
+  ASSERT_EQ(verdict.comparisons().size(), 2u);
+  EXPECT_EQ(verdict.comparisons()[1].field, "b");
+  EXPECT_FALSE(verdict.accepted());
+  ASSERT_EQ(verdict.Refusals().size(), 1u);
+  EXPECT_EQ(verdict.DescribeRefusals(),
+            "  b: plugin has no such field, host has no such field; fix b");
 }
 
 // ------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,8 +50,15 @@ struct FingerprintField {
 
 // A parsed, immutable fingerprint. Fields keep the order of the payload, so
 // Serialize(Parse(p)) == p for every payload Parse accepts.
+//
+// Copies are cheap: they share the fields, which never change. A verdict, the
+// loader and the process list all keep the fingerprints they were given.
 class Fingerprint {
  public:
+  // Moving copies too, so that a moved-from fingerprint keeps its fields.
+  Fingerprint(const Fingerprint&) = default;
+  Fingerprint& operator=(const Fingerprint&) = default;
+
   // Parses a note payload. Fails with InvalidArgument, naming the line, when the
   // magic line is missing or of another format version, a line is not
   // `key=value`, a key has characters outside [a-z0-9._-], a key repeats, or the
@@ -68,7 +76,7 @@ class Fingerprint {
   std::optional<std::string_view> Get(std::string_view key) const;
 
   // Every field in payload order.
-  const std::vector<FingerprintField>& fields() const { return fields_; }
+  const std::vector<FingerprintField>& fields() const { return *fields_; }
 
   // Shorthands for the identity fields; empty when absent.
   std::string_view kind() const { return GetOr("kind"); }
@@ -79,13 +87,14 @@ class Fingerprint {
   std::map<std::string, std::string, std::less<>> HostAbis() const;
 
  private:
-  explicit Fingerprint(std::vector<FingerprintField> fields)
+  using Fields = std::vector<FingerprintField>;
+  explicit Fingerprint(std::shared_ptr<const Fields> fields)
       : fields_(std::move(fields)) {}
   std::string_view GetOr(std::string_view key) const {
     return Get(key).value_or(std::string_view());
   }
 
-  std::vector<FingerprintField> fields_;
+  std::shared_ptr<const Fields> fields_;  // never null
 };
 
 // The fingerprint of the PreloadSDK library itself, made by the same template

@@ -8,6 +8,12 @@
 // identity, never a reason to refuse). The resulting `Verdict` is the single
 // source of truth for the loader's error message, the CLI's table and JSON.
 //
+// Every plugin load compares, so the accept path is kept cheap: `Compare`
+// builds a `FieldComparison` (with its copies and hint) only for refused
+// fields; the full list behind `comparisons()` is built on its first call,
+// from the two fingerprints the verdict shares (copies of a `Fingerprint`
+// share its fields).
+//
 // Example:
 //
 //   preload::Verdict v = preload::Compare(host, plugin, preload::Policy::kStrict);
@@ -17,6 +23,7 @@
 #ifndef PRELOAD_POLICY_H_
 #define PRELOAD_POLICY_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,17 +76,19 @@ struct FieldComparison {
 
 class Verdict {
  public:
-  Verdict(Policy policy, std::vector<FieldComparison> comparisons)
-      : policy_(policy), comparisons_(std::move(comparisons)) {}
+  // A verdict over comparisons made elsewhere (tests, tools).
+  Verdict(Policy policy, std::vector<FieldComparison> comparisons);
 
   Policy policy() const { return policy_; }
   // True when no field is refused.
-  bool accepted() const;
+  bool accepted() const { return refusals_.empty(); }
   // Every field compared, in a stable order: the plugin's fields in payload
-  // order, then fields only the host has.
-  const std::vector<FieldComparison>& comparisons() const { return comparisons_; }
+  // order, then fields only the host has. Built on the first call (safe from
+  // several threads); the reference stays valid as long as any copy of this
+  // verdict.
+  const std::vector<FieldComparison>& comparisons() const;
   // Only the refused fields, in the same order.
-  std::vector<FieldComparison> Refusals() const;
+  std::vector<FieldComparison> Refusals() const { return refusals_; }
 
   // One line per refused field: "  field: plugin has X, host has Y; hint".
   std::string DescribeRefusals() const;
@@ -89,8 +98,16 @@ class Verdict {
   absl::Status ToStatus(std::string_view file) const;
 
  private:
+  friend Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
+                         Policy policy);
+  struct Listing;  // what comparisons() is built from, and its result
+
+  Verdict(Policy policy, std::vector<FieldComparison> refusals,
+          std::shared_ptr<Listing> listing);
+
   Policy policy_;
-  std::vector<FieldComparison> comparisons_;
+  std::vector<FieldComparison> refusals_;
+  std::shared_ptr<Listing> listing_;  // shared by copies; never null
 };
 
 // Compares a plugin's fingerprint with the host's under `policy`.

@@ -543,23 +543,41 @@ bool FollowsFromOtherStandardLibrary(const Sides& s) {
   return s.field == "stdlib.release" || StartsWith(s.field, "glibcxx.");
 }
 
+Sides MakeSides(std::string_view field, FieldValues values,
+                const Fingerprint& host, const Fingerprint& plugin,
+                Policy policy, const FieldRule& rule) {
+  return Sides{field,
+               values.plugin.value_or(""),
+               values.host.value_or(""),
+               values.plugin.has_value(),
+               values.host.has_value(),
+               host,
+               plugin,
+               policy,
+               rule.rule};
+}
+
 }  // namespace
+
+bool Refuses(std::string_view field, FieldValues values,
+             const Fingerprint& host, const Fingerprint& plugin,
+             Policy policy) {
+  // Two equal values are never refused, whatever the rule (Decide); most
+  // fields of a plugin built like its host are equal, and skip the rule
+  // lookup.
+  if (values.plugin && values.host && *values.plugin == *values.host) {
+    return false;
+  }
+  const Sides sides =
+      MakeSides(field, values, host, plugin, policy, RuleFor(field));
+  return Decide(sides) == Outcome::kRefused;
+}
 
 FieldComparison CompareField(std::string_view field, FieldValues values,
                              const Fingerprint& host, const Fingerprint& plugin,
                              Policy policy) {
-  const std::optional<std::string_view> plugin_value = values.plugin;
-  const std::optional<std::string_view> host_value = values.host;
   const FieldRule& rule = RuleFor(field);
-  const Sides sides{field,
-                    plugin_value.value_or(""),
-                    host_value.value_or(""),
-                    plugin_value.has_value(),
-                    host_value.has_value(),
-                    host,
-                    plugin,
-                    policy,
-                    rule.rule};
+  const Sides sides = MakeSides(field, values, host, plugin, policy, rule);
 
   FieldComparison comparison;
   comparison.field = std::string(field);

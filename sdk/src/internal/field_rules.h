@@ -29,6 +29,11 @@ FieldComparison CompareField(std::string_view field, FieldValues values,
                              const Fingerprint& host, const Fingerprint& plugin,
                              Policy policy);
 
+// Whether CompareField would refuse the field, without building the
+// comparison: the accept path of every load needs only this.
+bool Refuses(std::string_view field, FieldValues values,
+             const Fingerprint& host, const Fingerprint& plugin, Policy policy);
+
 }  // namespace preload::internal
 
 #endif  // PRELOAD_SRC_INTERNAL_FIELD_RULES_H_
