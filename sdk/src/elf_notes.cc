@@ -29,21 +29,9 @@ namespace {
 using internal::ElfFile;
 using internal::ElfProgramHeader;
 using internal::FitsWithin;
+using internal::LoadUnsigned;
 
 constexpr std::size_t kNoteHeaderBytes = sizeof(Elf32_Nhdr);  // 3 words.
-
-// Reads a `width`-byte unsigned integer in the note's byte order, whatever the
-// host's, so a big-endian plugin can be inspected on a little-endian machine.
-uint64_t LoadUnsigned(std::string_view bytes, std::size_t offset,
-                      std::size_t width, bool big_endian) {
-  uint64_t value = 0;
-  for (std::size_t i = 0; i < width; ++i) {
-    const uint64_t byte = static_cast<unsigned char>(bytes[offset + i]);
-    const std::size_t shift = big_endian ? width - 1 - i : i;
-    value |= byte << (8 * shift);
-  }
-  return value;
-}
 
 // Rounds up in 64 bits: inputs are at most 32-bit sizes plus small offsets.
 uint64_t AlignUp(uint64_t value, uint64_t align) {

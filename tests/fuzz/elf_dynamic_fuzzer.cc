@@ -18,31 +18,13 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "preload/elf_dynamic.h"
 #include "preload/elf_notes.h"
 
 namespace {
 
 constexpr std::string_view kFile = "fuzzed.so";
-
-// One memfd for the whole run, rewritten for each input, as in
-// elf_notes_fuzzer.cc.
-int InputFile() {
-  static const int fd = memfd_create("elf_dynamic_fuzzer", MFD_CLOEXEC);
-  FUZZ_CHECK(fd >= 0);
-  return fd;
-}
-
-void WriteInput(int fd, const uint8_t* data, size_t size) {
-  FUZZ_CHECK(ftruncate(fd, 0) == 0);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = pwrite(fd, data + done, size - done,
-                             static_cast<off_t>(done));
-    FUZZ_CHECK(n > 0);
-    done += static_cast<size_t>(n);
-  }
-}
 
 // A string read from the string table: it ended at a NUL, within the input.
 void CheckString(const std::string& text, size_t input_size) {
@@ -85,7 +67,7 @@ void CheckRefusal(const absl::Status& status) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const int fd = InputFile();
+  const int fd = InputFile("elf_dynamic_fuzzer");
   WriteInput(fd, data, size);
   const absl::StatusOr<preload::ElfDynamic> dynamic =
       preload::ReadElfDynamic(fd, kFile);

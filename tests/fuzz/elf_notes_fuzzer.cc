@@ -16,31 +16,13 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "preload/elf_notes.h"
 #include "preload/fingerprint.h"
 
 namespace {
 
 constexpr std::string_view kFile = "fuzzed.so";
-
-// One memfd for the whole run, rewritten for each input: creating one per
-// input would cost a file descriptor churn libFuzzer does not need.
-int InputFile() {
-  static const int fd = memfd_create("elf_notes_fuzzer", MFD_CLOEXEC);
-  FUZZ_CHECK(fd >= 0);
-  return fd;
-}
-
-void WriteInput(int fd, const uint8_t* data, size_t size) {
-  FUZZ_CHECK(ftruncate(fd, 0) == 0);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = pwrite(fd, data + done, size - done,
-                             static_cast<off_t>(done));
-    FUZZ_CHECK(n > 0);
-    done += static_cast<size_t>(n);
-  }
-}
 
 // What every successful read promises, whatever the input.
 void CheckNotes(const std::vector<preload::ElfNote>& notes, size_t input_size) {
@@ -57,7 +39,7 @@ void CheckNotes(const std::vector<preload::ElfNote>& notes, size_t input_size) {
 }
 
 void FuzzFile(const uint8_t* data, size_t size) {
-  const int fd = InputFile();
+  const int fd = InputFile("elf_notes_fuzzer");
   WriteInput(fd, data, size);
   absl::StatusOr<std::vector<preload::ElfNote>> notes =
       preload::ReadElfNotes(fd, kFile);

@@ -33,6 +33,12 @@ inline bool FitsWithin(uint64_t offset, uint64_t size, uint64_t limit) {
   return offset <= limit && size <= limit - offset;
 }
 
+// A `width`-byte unsigned integer of `bytes` at `offset`, in the given byte
+// order, whatever the host's (a big-endian plugin can be inspected on a
+// little-endian machine); the caller has checked that it lies within `bytes`.
+uint64_t LoadUnsigned(std::string_view bytes, std::size_t offset,
+                      std::size_t width, bool big_endian);
+
 // Where a field lives in a header record, taken from <elf.h>.
 struct ElfField {
   std::size_t offset;
