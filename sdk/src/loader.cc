@@ -50,7 +50,9 @@ struct internal::RegistryHost {
 
 struct Loader::OpenFile {
   UniqueFd fd;  // the plugin file, or its sealed copy
-  std::string path;  // symlinks resolved
+  // Symlinks resolved; as given only by Verify with the trust check off,
+  // which has no use for the real path.
+  std::string path;
   std::pair<uint64_t, uint64_t> id;  // device, inode
   Fingerprint fingerprint = Fingerprint::FromFields({});  // set once read
   struct stat verified {};  // the file as it was when its note was read
@@ -197,7 +199,7 @@ struct RegistryEntry {
   const Loader* loader;
   std::shared_ptr<const internal::RegistryHost> host;
   std::string path;
-  std::string payload;  // the plugin's fingerprint, serialized
+  std::string payload;  // the plugin's fingerprint, as read from its note
 };
 struct Registry {
   std::mutex mutex;
