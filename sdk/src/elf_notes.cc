@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "internal/elf_file.h"
+#include "internal/string_view.h"
 
 namespace preload {
 namespace {
@@ -30,6 +31,7 @@ using internal::ElfFile;
 using internal::ElfProgramHeader;
 using internal::FitsWithin;
 using internal::LoadUnsigned;
+using internal::ToAbsl;
 
 constexpr std::size_t kNoteHeaderBytes = sizeof(Elf32_Nhdr);  // 3 words.
 
@@ -101,51 +103,37 @@ absl::StatusOr<NoteHeaders> ReadNoteHeaders(const ElfFile& elf) {
   return headers;
 }
 
-absl::Status AppendSegmentNotes(const ElfFile& elf, const NoteSegment& segment,
-                                std::vector<ElfNote>* notes) {
-  std::string storage;
-  absl::StatusOr<std::string_view> bytes =
-      elf.ReadRange(segment.offset, segment.size, &storage);
-  if (!bytes.ok()) return bytes.status();
-  absl::StatusOr<std::vector<ElfNote>> parsed =
-      ParseNoteSegment(*bytes, elf.big_endian(), segment.align);
-  if (!parsed.ok()) {
-    return elf.Invalid(absl::StrCat("program header ", segment.index,
-                                    " (PT_NOTE): ", parsed.status().message()));
-  }
-  std::move(parsed->begin(), parsed->end(), std::back_inserter(*notes));
-  return absl::OkStatus();
-}
+// One note as views into its segment's bytes; the owner without its NULs.
+struct NoteView {
+  std::string_view owner;
+  uint32_t type = 0;
+  std::string_view desc;
+};
 
-// Every note of the file, which is `size` bytes long.
-absl::StatusOr<std::vector<ElfNote>> ReadNotes(int fd, uint64_t size,
-                                               std::string_view file) {
-  ElfFile elf(fd, size, file);
-  if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
-  absl::StatusOr<NoteHeaders> headers = ReadNoteHeaders(elf);
-  if (!headers.ok()) return headers.status();
-  std::vector<ElfNote> notes;
-  for (const NoteSegment& segment : headers->notes) {
-    absl::Status appended = AppendSegmentNotes(elf, segment, &notes);
-    if (!appended.ok()) return appended;
+// Which notes a reader keeps: all, or those of one owner and type. A note
+// not kept is never copied.
+struct NoteFilter {
+  bool all = true;
+  std::string_view owner;
+  uint32_t type = 0;
+  bool Keeps(const NoteView& note) const {
+    return all || (note.type == type && note.owner == owner);
   }
-  if (!headers->loads.ok()) return headers->loads;
-  return notes;
-}
+};
 
-void KeepOnly(std::string_view owner, uint32_t type,
-              std::vector<ElfNote>* notes) {
-  notes->erase(std::remove_if(notes->begin(), notes->end(),
-                              [&](const ElfNote& note) {
-                                return note.owner != owner || note.type != type;
-                              }),
-               notes->end());
+absl::Status NoteError(uint64_t index, uint64_t start, std::string_view what,
+                       uint64_t at, std::string_view size_name, uint64_t size,
+                       uint64_t segment_size) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "note ", index, " at offset ", start, ": ", ToAbsl(what),
+      " runs past the segment (offset ", at, " + ", ToAbsl(size_name), " ",
+      size, " > segment size ", segment_size, ")"));
 }
 
 // Parses one note at `offset`; advances `offset` past it and its padding.
-absl::StatusOr<ElfNote> ParseNote(std::string_view bytes, bool big_endian,
-                                  uint64_t align, uint64_t index,
-                                  uint64_t* offset) {
+absl::StatusOr<NoteView> ParseNote(std::string_view bytes, bool big_endian,
+                                   uint64_t align, uint64_t index,
+                                   uint64_t* offset) {
   const uint64_t start = *offset;
   const uint64_t namesz = LoadUnsigned(bytes, start, 4, big_endian);
   const uint64_t descsz = LoadUnsigned(bytes, start + 4, 4, big_endian);
@@ -156,24 +144,78 @@ absl::StatusOr<ElfNote> ParseNote(std::string_view bytes, bool big_endian,
   // when align is 8. 64-bit sums of 32-bit sizes cannot overflow.
   const uint64_t name_at = start + kNoteHeaderBytes;
   const uint64_t desc_at = AlignUp(name_at + namesz, align);
-  const std::string where = absl::StrCat("note ", index, " at offset ", start);
   if (!FitsWithin(name_at, namesz, bytes.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ": name runs past the segment (offset ", name_at,
-        " + namesz ", namesz, " > segment size ", bytes.size(), ")"));
+    return NoteError(index, start, "name", name_at, "namesz", namesz,
+                     bytes.size());
   }
   if (!FitsWithin(desc_at, descsz, bytes.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ": descriptor runs past the segment (offset ", desc_at,
-        " + descsz ", descsz, " > segment size ", bytes.size(), ")"));
+    return NoteError(index, start, "descriptor", desc_at, "descsz", descsz,
+                     bytes.size());
   }
-  ElfNote note;
-  note.owner = std::string(bytes.substr(name_at, namesz));
-  note.owner.erase(note.owner.find_last_not_of('\0') + 1);
+  NoteView note;
+  note.owner = bytes.substr(name_at, namesz);
+  while (!note.owner.empty() && note.owner.back() == '\0') {
+    note.owner.remove_suffix(1);
+  }
   note.type = type;
-  note.desc = std::string(bytes.substr(desc_at, descsz));
+  note.desc = bytes.substr(desc_at, descsz);
   *offset = AlignUp(desc_at + descsz, align);
   return note;
+}
+
+// Appends the notes of one segment's bytes that `filter` keeps.
+absl::Status ParseNotesInto(std::string_view bytes, bool big_endian,
+                            std::size_t align, const NoteFilter& filter,
+                            std::vector<ElfNote>* notes) {
+  if (align != 4 && align != 8) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("note alignment is ", align, ", expected 4 or 8"));
+  }
+  uint64_t offset = 0;
+  // Trailing bytes too few for a header are padding, not a note.
+  for (uint64_t index = 0; FitsWithin(offset, kNoteHeaderBytes, bytes.size());
+       ++index) {
+    absl::StatusOr<NoteView> note =
+        ParseNote(bytes, big_endian, align, index, &offset);
+    if (!note.ok()) return note.status();
+    if (!filter.Keeps(*note)) continue;
+    notes->push_back(
+        {std::string(note->owner), note->type, std::string(note->desc)});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AppendSegmentNotes(const ElfFile& elf, const NoteSegment& segment,
+                                const NoteFilter& filter,
+                                std::vector<ElfNote>* notes) {
+  std::string storage;
+  absl::StatusOr<std::string_view> bytes =
+      elf.ReadRange(segment.offset, segment.size, &storage);
+  if (!bytes.ok()) return bytes.status();
+  absl::Status parsed = ParseNotesInto(*bytes, elf.big_endian(), segment.align,
+                                       filter, notes);
+  if (!parsed.ok()) {
+    return elf.Invalid(absl::StrCat("program header ", segment.index,
+                                    " (PT_NOTE): ", parsed.message()));
+  }
+  return absl::OkStatus();
+}
+
+// The notes `filter` keeps of the file, which is `size` bytes long.
+absl::StatusOr<std::vector<ElfNote>> ReadNotes(int fd, uint64_t size,
+                                               std::string_view file,
+                                               const NoteFilter& filter) {
+  ElfFile elf(fd, size, file);
+  if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
+  absl::StatusOr<NoteHeaders> headers = ReadNoteHeaders(elf);
+  if (!headers.ok()) return headers.status();
+  std::vector<ElfNote> notes;
+  for (const NoteSegment& segment : headers->notes) {
+    absl::Status appended = AppendSegmentNotes(elf, segment, filter, &notes);
+    if (!appended.ok()) return appended;
+  }
+  if (!headers->loads.ok()) return headers->loads;
+  return notes;
 }
 
 struct ProgramNoteQuery {
@@ -193,14 +235,14 @@ int CollectMainProgramNotes(struct dl_phdr_info* info, std::size_t,
     const std::string_view bytes(
         reinterpret_cast<const char*>(info->dlpi_addr + phdr.p_vaddr),
         phdr.p_memsz);
-    absl::StatusOr<std::vector<ElfNote>> notes =
-        ParseNoteSegment(bytes, kBigEndian, phdr.p_align == 8 ? 8 : 4);
-    if (!notes.ok()) continue;  // The linker made it; skip rather than fail.
-    for (ElfNote& note : *notes) {
-      if (note.owner == query->owner && note.type == query->type) {
-        query->found.push_back(std::move(note));
-      }
+    const NoteFilter filter{false, query->owner, query->type};
+    std::vector<ElfNote> notes;
+    if (!ParseNotesInto(bytes, kBigEndian, phdr.p_align == 8 ? 8 : 4, filter,
+                        &notes)
+             .ok()) {
+      continue;  // The linker made it; skip it rather than fail.
     }
+    std::move(notes.begin(), notes.end(), std::back_inserter(query->found));
   }
   return 1;  // Stop: the libraries that follow are not this program.
 }
@@ -211,7 +253,7 @@ absl::StatusOr<std::vector<ElfNote>> ReadElfNotes(int fd,
                                                   std::string_view file) {
   absl::StatusOr<uint64_t> size = internal::ElfFileSize(fd, file);
   if (!size.ok()) return size.status();
-  return ReadNotes(fd, *size, file);
+  return ReadNotes(fd, *size, file, NoteFilter{});
 }
 
 absl::StatusOr<std::vector<ElfNote>> FindElfNotes(int fd,
@@ -227,27 +269,17 @@ absl::StatusOr<std::vector<ElfNote>> FindElfNotes(int fd, uint64_t file_size,
                                                   std::string_view file,
                                                   std::string_view owner,
                                                   uint32_t type) {
-  absl::StatusOr<std::vector<ElfNote>> notes = ReadNotes(fd, file_size, file);
-  if (!notes.ok()) return notes.status();
-  KeepOnly(owner, type, &*notes);
-  return notes;
+  return ReadNotes(fd, file_size, file, NoteFilter{false, owner, type});
 }
 
 absl::StatusOr<std::vector<ElfNote>> ParseNoteSegment(std::string_view bytes,
                                                       bool big_endian,
                                                       std::size_t align) {
-  if (align != 4 && align != 8) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("note alignment is ", align, ", expected 4 or 8"));
-  }
   std::vector<ElfNote> notes;
-  uint64_t offset = 0;
-  // Trailing bytes too few for a header are padding, not a note.
-  while (FitsWithin(offset, kNoteHeaderBytes, bytes.size())) {
-    absl::StatusOr<ElfNote> note =
-        ParseNote(bytes, big_endian, align, notes.size(), &offset);
-    if (!note.ok()) return note.status();
-    notes.push_back(*std::move(note));
+  if (absl::Status parsed =
+          ParseNotesInto(bytes, big_endian, align, NoteFilter{}, &notes);
+      !parsed.ok()) {
+    return parsed;
   }
   return notes;
 }

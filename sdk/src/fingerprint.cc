@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -143,14 +144,14 @@ std::optional<Split> SplitField(std::string_view line, bool may_hold_nul) {
 // make the probes quadratic.
 class KeyIndex {
  public:
-  explicit KeyIndex(const std::vector<FingerprintField>& fields)
+  explicit KeyIndex(const std::vector<FingerprintFieldView>& fields)
       : fields_(fields), slots_(kInline, kEmpty) {}
 
   // Records the key of fields[index]; returns the index of an earlier field
   // with the same key instead, if there is one.
   std::optional<std::size_t> Insert(std::size_t index) {
     if (2 * (index + 1) > slots_.size()) Grow(index);
-    const std::string& key = fields_[index].key;
+    const std::string_view key = fields_[index].key;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t slot = Hash(key) & mask;; slot = (slot + 1) & mask) {
       if (slots_[slot] == kEmpty) {
@@ -165,8 +166,8 @@ class KeyIndex {
   static constexpr std::size_t kInline = 128;  // a power of two
   static constexpr std::uint32_t kEmpty = UINT32_MAX;
 
-  static std::size_t Hash(const std::string& key) {
-    return absl::Hash<absl::string_view>{}(key);
+  static std::size_t Hash(std::string_view key) {
+    return absl::Hash<absl::string_view>{}(ToAbsl(key));
   }
 
   // Doubles the table and re-inserts fields [0, count), known distinct.
@@ -180,11 +181,48 @@ class KeyIndex {
     }
   }
 
-  const std::vector<FingerprintField>& fields_;
+  const std::vector<FingerprintFieldView>& fields_;
   absl::InlinedVector<std::uint32_t, kInline> slots_;
 };
 
+// Splits `body` (the payload after its magic line, without the last line's
+// newline) into views of its fields; `body` must already sit in its final
+// home, the storage's text.
+absl::Status SplitFields(std::string_view body, bool has_fields,
+                         std::vector<FingerprintFieldView>& fields) {
+  if (!has_fields) return absl::OkStatus();
+  fields.reserve(64);  // what the template writes, with room for host ABIs
+  KeyIndex keys(fields);
+  // One search of the whole body spares one per line.
+  const bool may_hold_nul = body.find('\0') != std::string_view::npos;
+  // Field i is on line i + 2: the magic line is line 1, and no line is
+  // skipped (an empty one is an error).
+  for (std::size_t number = 2;; ++number) {
+    const std::size_t end = body.find('\n');
+    const std::string_view line = body.substr(0, end);
+    const std::optional<Split> split = SplitField(line, may_hold_nul);
+    if (!split) return FieldError(line, number);
+    fields.push_back({split->key, split->value});
+    if (std::optional<std::size_t> first = keys.Insert(fields.size() - 1)) {
+      return LineError(
+          number, absl::StrCat("key ", Quote(split->key),
+                               " repeats (first on line ", *first + 2, ")"));
+    }
+    if (end == std::string_view::npos) return absl::OkStatus();
+    body.remove_prefix(end + 1);
+  }
+}
+
 }  // namespace
+
+// The payload text, exactly as Serialize() returns it, and views of its
+// fields. The owned copies of fields() are made only for callers that ask.
+struct Fingerprint::Storage {
+  std::string text;
+  std::vector<FingerprintFieldView> views;
+  mutable std::once_flag owned_once;
+  mutable std::vector<FingerprintField> owned;
+};
 
 absl::StatusOr<Fingerprint> Fingerprint::Parse(std::string_view payload) {
   if (payload.size() > kMaxPayloadBytes) {
@@ -200,62 +238,78 @@ absl::StatusOr<Fingerprint> Fingerprint::Parse(std::string_view payload) {
   }
   // The last line's terminator is optional; any other '\n' ends a line.
   if (payload.back() == '\n') payload.remove_suffix(1);
-
-  std::size_t end = payload.find('\n');
+  const std::size_t end = payload.find('\n');
   if (absl::Status magic = CheckMagic(payload.substr(0, end)); !magic.ok()) {
     return magic;
   }
-  // Built in place in its shared home: no copy of the fields afterwards.
-  auto fields = std::make_shared<Fields>();
-  fields->reserve(64);  // what the template writes, with room for host ABIs
-  KeyIndex keys(*fields);
-  // One search of the whole payload spares one per line.
-  const bool may_hold_nul = payload.find('\0') != std::string_view::npos;
-  // Field i is on line i + 2: the magic line is line 1, and no line is
-  // skipped (an empty one is an error).
-  for (std::size_t number = 2; end != std::string_view::npos; ++number) {
-    payload.remove_prefix(end + 1);
-    end = payload.find('\n');
-    const std::string_view line = payload.substr(0, end);
-    const std::optional<Split> split = SplitField(line, may_hold_nul);
-    if (!split) return FieldError(line, number);
-    // Constructed, not assigned: assign() goes through libstdc++'s
-    // out-of-line _M_replace, three times the cost.
-    fields->push_back({std::string(split->key), std::string(split->value)});
-    if (std::optional<std::size_t> first = keys.Insert(fields->size() - 1)) {
-      return LineError(
-          number, absl::StrCat("key ", Quote(split->key),
-                               " repeats (first on line ", *first + 2, ")"));
-    }
+  // The one copy: the fields are views into it.
+  auto storage = std::make_shared<Storage>();
+  storage->text.reserve(payload.size() + 1);
+  storage->text.append(payload.data(), payload.size()).push_back('\n');
+  const std::string_view text = storage->text;
+  const bool has_fields = end != std::string_view::npos;
+  const std::string_view body =
+      has_fields ? text.substr(end + 1, payload.size() - end - 1) : text;
+  if (absl::Status fields = SplitFields(body, has_fields, storage->views);
+      !fields.ok()) {
+    return fields;
   }
-  return Fingerprint(std::move(fields));
+  return Fingerprint(std::move(storage));
 }
 
 Fingerprint Fingerprint::FromFields(std::vector<FingerprintField> fields) {
-  return Fingerprint(std::make_shared<const Fields>(std::move(fields)));
+  auto storage = std::make_shared<Storage>();
+  std::string& text = storage->text;
+  absl::StrAppend(&text, ToAbsl(kPayloadMagic), "\n");
+  // Offsets first: the text may move while it grows.
+  std::vector<std::pair<std::size_t, std::size_t>> at;
+  at.reserve(fields.size());
+  for (const FingerprintField& field : fields) {
+    at.emplace_back(text.size(), text.size() + field.key.size() + 1);
+    absl::StrAppend(&text, field.key, "=", field.value, "\n");
+  }
+  const std::string_view view = text;
+  storage->views.reserve(fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    storage->views.push_back(
+        {view.substr(at[i].first, fields[i].key.size()),
+         view.substr(at[i].second, fields[i].value.size())});
+  }
+  std::call_once(storage->owned_once, [&] { storage->owned = std::move(fields); });
+  return Fingerprint(std::move(storage));
 }
 
-std::string Fingerprint::Serialize() const {
-  std::string out = absl::StrCat(ToAbsl(kPayloadMagic), "\n");
-  for (const FingerprintField& field : *fields_) {
-    absl::StrAppend(&out, field.key, "=", field.value, "\n");
-  }
-  return out;
+std::string_view Fingerprint::payload() const { return storage_->text; }
+
+const std::vector<FingerprintFieldView>& Fingerprint::field_views() const {
+  return storage_->views;
+}
+
+const std::vector<FingerprintField>& Fingerprint::fields() const {
+  const Storage& storage = *storage_;
+  std::call_once(storage.owned_once, [&storage] {
+    storage.owned.reserve(storage.views.size());
+    for (const FingerprintFieldView& field : storage.views) {
+      storage.owned.push_back(
+          {std::string(field.key), std::string(field.value)});
+    }
+  });
+  return storage.owned;
 }
 
 std::optional<std::string_view> Fingerprint::Get(std::string_view key) const {
-  for (const FingerprintField& field : *fields_) {
-    if (field.key == key) return std::string_view(field.value);
+  for (const FingerprintFieldView& field : storage_->views) {
+    if (field.key == key) return field.value;
   }
   return std::nullopt;
 }
 
 std::map<std::string, std::string, std::less<>> Fingerprint::HostAbis() const {
   std::map<std::string, std::string, std::less<>> abis;
-  for (const FingerprintField& field : *fields_) {
-    const std::string_view key = field.key;
-    if (StartsWith(key, kHostAbiPrefix)) {
-      abis.emplace(std::string(key.substr(kHostAbiPrefix.size())), field.value);
+  for (const FingerprintFieldView& field : storage_->views) {
+    if (StartsWith(field.key, kHostAbiPrefix)) {
+      abis.emplace(std::string(field.key.substr(kHostAbiPrefix.size())),
+                   std::string(field.value));
     }
   }
   return abis;

@@ -45,7 +45,6 @@ struct internal::RegistryHost {
   std::string loader;
   Policy policy;
   Fingerprint fingerprint;
-  std::string payload;
 };
 
 struct Loader::OpenFile {
@@ -54,11 +53,10 @@ struct Loader::OpenFile {
   // which has no use for the real path.
   std::string path;
   std::pair<uint64_t, uint64_t> id;  // device, inode
-  Fingerprint fingerprint = Fingerprint::FromFields({});  // set once read
+  std::optional<Fingerprint> fingerprint;  // set once read and verified
   struct stat verified {};  // the file as it was when its note was read
   bool sealed = false;  // `fd` is a sealed copy: nothing can change it
   uint64_t size = 0;  // of what `fd` holds
-  std::string payload;  // the fingerprint as read
 };
 
 namespace {
@@ -107,11 +105,8 @@ std::string FirstLine(const absl::Status& status) {
   return message.substr(0, message.find('\n'));
 }
 
-// Also keeps the payload as read, as Serialize() would write it (without
-// the note's NUL padding, ending in a newline), for the process's list.
 absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
-                                                  std::string_view path,
-                                                  std::string& payload) {
+                                                  std::string_view path) {
   absl::StatusOr<std::vector<ElfNote>> notes =
       FindElfNotes(fd, size, path, kNoteOwner, kNoteType);
   if (!notes.ok()) return notes.status();
@@ -126,10 +121,8 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
         " fingerprint notes where a plugin has one; was a host or another "
         "plugin linked into it?"));
   }
-  payload = std::move(notes->front().desc);
-  absl::StatusOr<Fingerprint> fingerprint = Fingerprint::Parse(payload);
-  payload.erase(payload.find_last_not_of('\0') + 1);
-  if (payload.empty() || payload.back() != '\n') payload.push_back('\n');
+  absl::StatusOr<Fingerprint> fingerprint =
+      Fingerprint::Parse(notes->front().desc);
   if (!fingerprint.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(ToAbsl(path), ": corrupt fingerprint note: ",
@@ -199,7 +192,7 @@ struct RegistryEntry {
   const Loader* loader;
   std::shared_ptr<const internal::RegistryHost> host;
   std::string path;
-  std::string payload;  // the plugin's fingerprint, as read from its note
+  Fingerprint plugin;  // shares the loaded plugin's payload, as read
 };
 struct Registry {
   std::mutex mutex;
@@ -240,9 +233,9 @@ Loader::Loader(LoaderOptions options)
       default_search_path_(options.default_search_path),
       trace_(std::make_shared<const Trace>(std::move(options.trace))) {
   trace_->Line(TraceCategory::kVerify,
-               absl::StrCat("loader '", name_, "': policy ",
+               "loader '", name_, "': policy ",
                             ToAbsl(PolicyName(policy_)),
-                            ", plugins are compared with ", DescribeHost()));
+                            ", plugins are compared with ", DescribeHost());
 }
 
 // Plugins stay mapped; only their entries in the process's list go.
@@ -276,34 +269,38 @@ std::string Loader::DescribeHost() const {
 }
 
 absl::StatusOr<std::string> Loader::Resolve(std::string_view name_or_path) const {
-  return internal::ResolvePlugin(
-      name_or_path, internal::MakeSearchPath(search_path_, default_search_path_),
-      *trace_);
+  // A path is not searched: spare it the search path, whose default
+  // directories cost a readlink of /proc/self/exe.
+  std::vector<internal::SearchDirectory> dirs;
+  if (internal::IsBareName(name_or_path)) {
+    dirs = internal::MakeSearchPath(search_path_, default_search_path_);
+  }
+  return internal::ResolvePlugin(name_or_path, dirs, *trace_);
 }
 
 absl::Status Loader::VerifyFingerprint(const Fingerprint& plugin,
                                        const std::string& path) const {
   const Verdict verdict = Compare(host_, plugin, policy_);
   if (trace_->enabled(TraceCategory::kVerify)) {
-    trace_->Line(TraceCategory::kVerify, absl::StrCat(
+    trace_->Line(TraceCategory::kVerify,
         path, ": plugin ", ToAbsl(plugin.name()), " ", ToAbsl(plugin.version()),
         ", compared under the ", ToAbsl(PolicyName(policy_)), " policy with ",
-        DescribeHost()));
+        DescribeHost());
     int counts[4] = {0, 0, 0, 0};
     for (const FieldComparison& field : verdict.comparisons()) {
       ++counts[static_cast<int>(field.outcome)];
-      trace_->Line(TraceCategory::kVerify, absl::StrCat(
+      trace_->Line(TraceCategory::kVerify,
           "  ", field.field, ": ", ToAbsl(OutcomeName(field.outcome)),
           " (plugin ", FieldValue(field.plugin_present, field.plugin_value),
           ", host ", FieldValue(field.host_present, field.host_value), ")",
-          field.hint.empty() ? "" : "; ", field.hint));
+          field.hint.empty() ? "" : "; ", field.hint);
     }
-    trace_->Line(TraceCategory::kVerify, absl::StrCat(
+    trace_->Line(TraceCategory::kVerify,
         path, ": fingerprint ", verdict.accepted() ? "accepted" : "refused", " (",
         counts[static_cast<int>(Outcome::kEqual)], " equal, ",
         counts[static_cast<int>(Outcome::kAllowed)], " allowed, ",
         counts[static_cast<int>(Outcome::kRefused)], " refused, ",
-        counts[static_cast<int>(Outcome::kInformational)], " informational)"));
+        counts[static_cast<int>(Outcome::kInformational)], " informational)");
   }
   return verdict.ToStatus(path);
 }
@@ -321,8 +318,8 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenTrusted(const std::string& path,
              static_cast<uint64_t>(file.verified.st_ino)};
   file.size = static_cast<uint64_t>(file.verified.st_size);
   if (!check_file_trust_) {
-    trace_->Line(TraceCategory::kVerify, absl::StrCat(
-        path, ": file trust: not checked (turned off for this loader)"));
+    trace_->Line(TraceCategory::kVerify,
+        path, ": file trust: not checked (turned off for this loader)");
     file.path = to_load ? internal::RealPathOfDescriptor(file.fd.get(), path) : path;
     return file;
   }
@@ -330,7 +327,7 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenTrusted(const std::string& path,
       path, file.fd.get(), file.verified, trace_->enabled(TraceCategory::kVerify));
   if (!trusted.ok()) return trusted.status();
   trace_->Line(TraceCategory::kVerify,
-               absl::StrCat(path, ": file trust: ", trusted->description));
+               path, ": file trust: ", trusted->description);
   file.path = std::move(trusted->real_path);
   return file;
 }
@@ -347,9 +344,9 @@ absl::Status Loader::SealCopy(OpenFile& file) const {
       !unchanged.ok()) {
     return unchanged;
   }
-  trace_->Line(TraceCategory::kVerify, absl::StrCat(
+  trace_->Line(TraceCategory::kVerify,
       file.path, ": sealed copy: ", copy->size, " bytes copied into a sealed "
-      "memfd; the copy is what is verified and mapped"));
+      "memfd; the copy is what is verified and mapped");
   file.fd = std::move(copy->fd);
   file.size = copy->size;
   file.sealed = true;
@@ -371,7 +368,7 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(std::string_view spec,
   const std::string& path = *resolved;
   auto refused = [this, &path](absl::Status status) {
     trace_->Line(TraceCategory::kVerify,
-                 absl::StrCat(path, ": not accepted: ", FirstLine(status)));
+                 path, ": not accepted: ", FirstLine(status));
     return status;
   };
   absl::StatusOr<OpenFile> file = OpenTrusted(path, to_load);
@@ -380,7 +377,7 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(std::string_view spec,
     if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
   }
   absl::StatusOr<Fingerprint> fingerprint =
-      ReadPluginFingerprint(file->fd.get(), file->size, path, file->payload);
+      ReadPluginFingerprint(file->fd.get(), file->size, path);
   if (!fingerprint.ok()) return refused(fingerprint.status());
   if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {
     return verdict;
@@ -400,7 +397,7 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(std::string_view spec,
 absl::StatusOr<Fingerprint> Loader::Verify(std::string_view path) const {
   absl::StatusOr<OpenFile> file = OpenAndVerify(path, /*to_load=*/false);
   if (!file.ok()) return file.status();
-  return std::move(file->fingerprint);
+  return *std::move(file->fingerprint);
 }
 
 absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
@@ -408,16 +405,16 @@ absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
   absl::StatusOr<OpenFile> file = OpenAndVerify(path, /*to_load=*/true);
   if (!file.ok()) return file.status();
   if (auto it = by_file_.find(file->id); it != by_file_.end()) {
-    trace_->Line(TraceCategory::kLoad, absl::StrCat(
+    trace_->Line(TraceCategory::kLoad,
         file->path, ": already loaded as plugin '", ToAbsl(it->second->name()),
-        "' (the same file, by device and inode): not loaded again"));
+        "' (the same file, by device and inode): not loaded again");
     return it->second;
   }
-  const std::string name(file->fingerprint.name());
+  const std::string name(file->fingerprint->name());
   if (auto it = by_name_.find(name); it != by_name_.end()) {
-    trace_->Line(TraceCategory::kLoad, absl::StrCat(
+    trace_->Line(TraceCategory::kLoad,
         file->path, ": not loaded: a plugin named '", name,
-        "' is already loaded from ", it->second->path()));
+        "' is already loaded from ", it->second->path());
     return absl::AlreadyExistsError(absl::StrCat(
         ToAbsl(path), ": plugin already loaded: a plugin named '", name,
         "' was loaded from ", it->second->path()));
@@ -445,10 +442,10 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
     return dependencies;
   }
   const std::string fd_path = absl::StrCat("/proc/self/fd/", file.fd.get());
-  trace_->Line(TraceCategory::kLoad, absl::StrCat(
+  trace_->Line(TraceCategory::kLoad,
       file.path, ": mapping the verified ",
       file.sealed ? "sealed copy" : "descriptor", " through ", fd_path,
-      " (device ", file.id.first, ", inode ", file.id.second, ")"));
+      " (device ", file.id.first, ", inode ", file.id.second, ")");
   if (absl::Status unchanged = CheckUnchanged(file); !unchanged.ok()) {
     trace_->Line(TraceCategory::kLoad, FirstLine(unchanged));
     return unchanged;
@@ -468,13 +465,13 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
     ::dlclose(handle);
     return status;
   };
-  const std::string symbol = *DescriptorSymbol(file.fingerprint, file.path);
+  const std::string symbol = *DescriptorSymbol(*file.fingerprint, file.path);
   absl::StatusOr<internal::PluginEntries> entries =
       internal::ReadPluginEntries(handle, symbol, file.path);
   if (!entries.ok()) return unload(entries.status());
   if (entries->init != nullptr) {
     trace_->Line(TraceCategory::kLoad,
-                 absl::StrCat(file.path, ": running PRELOAD_PLUGIN_INIT"));
+                 file.path, ": running PRELOAD_PLUGIN_INIT");
     absl::Status init = internal::RunPluginInit(entries->init);
     if (!init.ok()) {
       return unload(absl::FailedPreconditionError(absl::StrCat(
@@ -483,7 +480,7 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
     }
   }
   auto plugin = std::unique_ptr<Plugin>(
-      new Plugin(std::move(file.fingerprint), std::move(file.path)));
+      new Plugin(*std::move(file.fingerprint), std::move(file.path)));
   for (internal::ExportEntry& entry : entries->exports) {
     plugin->exports_.emplace(std::move(entry.name),
                              Plugin::Export{internal::TypeOf(entry), entry.address});
@@ -492,26 +489,26 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   plugins_.push_back(std::move(plugin));
   by_file_.emplace(file.id, raw);
   by_name_.emplace(std::string(raw->name()), raw);
-  Register(*raw, std::move(file.payload));
+  Register(*raw);
   if (trace_->enabled(TraceCategory::kLoad)) {
     std::string exports;
     for (const std::string& name : raw->ExportNames()) {
       absl::StrAppend(&exports, exports.empty() ? "" : ", ", name);
     }
-    trace_->Line(TraceCategory::kLoad, absl::StrCat(
+    trace_->Line(TraceCategory::kLoad,
         raw->path(), ": loaded plugin '", ToAbsl(raw->name()), "' ",
         ToAbsl(raw->fingerprint().version()), " into loader '", name_,
-        "'; exports: ", exports.empty() ? "none" : exports));
+        "'; exports: ", exports.empty() ? "none" : exports);
   }
   return raw;
 }
 
-void Loader::Register(const Plugin& plugin, std::string payload) {
+void Loader::Register(const Plugin& plugin) {
   if (registry_host_ == nullptr) {
     registry_host_ = std::make_shared<const internal::RegistryHost>(
-        internal::RegistryHost{name_, policy_, host_, host_.Serialize()});
+        internal::RegistryHost{name_, policy_, host_});
   }
-  RegistryEntry entry{this, registry_host_, plugin.path(), std::move(payload)};
+  RegistryEntry entry{this, registry_host_, plugin.path(), plugin.fingerprint()};
   Registry& registry = ProcessRegistry();
   std::lock_guard<std::mutex> lock(registry.mutex);
   registry.entries.push_back(std::move(entry));
@@ -523,12 +520,9 @@ std::vector<LoadedPlugin> LoadedPlugins() {
   std::vector<LoadedPlugin> plugins;
   plugins.reserve(registry.entries.size());
   for (const RegistryEntry& entry : registry.entries) {
-    // Serialized by Register from a parsed fingerprint: parses again.
-    absl::StatusOr<Fingerprint> fingerprint = Fingerprint::Parse(entry.payload);
-    plugins.push_back(LoadedPlugin{
-        entry.host->loader, entry.host->policy, entry.path,
-        fingerprint.ok() ? *std::move(fingerprint) : Fingerprint::FromFields({}),
-        entry.host->fingerprint});
+    plugins.push_back(LoadedPlugin{entry.host->loader, entry.host->policy,
+                                   entry.path, entry.plugin,
+                                   entry.host->fingerprint});
   }
   return plugins;
 }
@@ -589,10 +583,12 @@ preload_process_plugins_v1(void* context, preload_visit_plugin_fn visit) {
     record.loader = entry.host->loader.c_str();
     record.policy = policy.c_str();
     record.path = entry.path.c_str();
-    record.payload = entry.payload.data();
-    record.payload_size = entry.payload.size();
-    record.host_payload = entry.host->payload.data();
-    record.host_payload_size = entry.host->payload.size();
+    const std::string_view payload = entry.plugin.payload();
+    const std::string_view host_payload = entry.host->fingerprint.payload();
+    record.payload = payload.data();
+    record.payload_size = payload.size();
+    record.host_payload = host_payload.data();
+    record.host_payload_size = host_payload.size();
     visit(context, &record);
   }
 }

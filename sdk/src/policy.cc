@@ -97,7 +97,7 @@ namespace {
 class OrderedLookup {
  public:
   explicit OrderedLookup(const Fingerprint& fingerprint)
-      : fields_(fingerprint.fields()) {}
+      : fields_(fingerprint.field_views()) {}
 
   // The index of the field named `key`, or kNone.
   std::size_t Find(std::string_view key) {
@@ -114,7 +114,7 @@ class OrderedLookup {
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
  private:
-  const std::vector<FingerprintField>& fields_;
+  const std::vector<FingerprintFieldView>& fields_;
   std::size_t next_ = 0;
 };
 
@@ -124,11 +124,11 @@ class OrderedLookup {
 template <typename Visit>
 void ForEachField(const Fingerprint& host, const Fingerprint& plugin,
                   Visit visit) {
-  const std::vector<FingerprintField>& host_fields = host.fields();
+  const std::vector<FingerprintFieldView>& host_fields = host.field_views();
   // Host fields already paired need no lookup in the second walk.
   absl::InlinedVector<bool, 64> paired(host_fields.size(), false);
   OrderedLookup in_host(host);
-  for (const FingerprintField& field : plugin.fields()) {
+  for (const FingerprintFieldView& field : plugin.field_views()) {
     const std::size_t i = in_host.Find(field.key);
     if (i == OrderedLookup::kNone) {
       visit(field.key, internal::FieldValues{field.value, std::nullopt});
@@ -139,7 +139,7 @@ void ForEachField(const Fingerprint& host, const Fingerprint& plugin,
   }
   OrderedLookup in_plugin(plugin);
   for (std::size_t i = 0; i < host_fields.size(); ++i) {
-    const FingerprintField& field = host_fields[i];
+    const FingerprintFieldView& field = host_fields[i];
     if (paired[i] || in_plugin.Find(field.key) != OrderedLookup::kNone) {
       continue;
     }
@@ -179,7 +179,7 @@ const std::vector<FieldComparison>& Verdict::comparisons() const {
   Listing& listing = *listing_;
   absl::call_once(listing.once, [&listing] {
     if (!listing.host || !listing.plugin) return;  // given, not compared
-    listing.comparisons.reserve(listing.plugin->fields().size() + 8);
+    listing.comparisons.reserve(listing.plugin->field_views().size() + 8);
     ForEachField(
         *listing.host, *listing.plugin,
         [&](std::string_view key, internal::FieldValues values) {

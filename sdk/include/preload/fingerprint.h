@@ -48,11 +48,20 @@ struct FingerprintField {
   std::string value;
 };
 
+// The same line as views into the fingerprint's own text: valid for as long
+// as the fingerprint it came from, or any copy of it, lives.
+struct FingerprintFieldView {
+  std::string_view key;
+  std::string_view value;
+};
+
 // A parsed, immutable fingerprint. Fields keep the order of the payload, so
 // Serialize(Parse(p)) == p for every payload Parse accepts.
 //
-// Copies are cheap: they share the fields, which never change. A verdict, the
-// loader and the process list all keep the fingerprints they were given.
+// Copies are cheap: they share the payload text and its fields, which never
+// change. A verdict, the loader and the process list all keep the
+// fingerprints they were given. Parsing copies the payload once and makes no
+// string per field: the fields are views into that copy.
 class Fingerprint {
  public:
   // Moving copies too, so that a moved-from fingerprint keeps its fields.
@@ -70,13 +79,21 @@ class Fingerprint {
   static Fingerprint FromFields(std::vector<FingerprintField> fields);
 
   // The payload text: the magic line, then one `key=value\n` per field.
-  std::string Serialize() const;
+  std::string Serialize() const { return std::string(payload()); }
+
+  // What Serialize() returns, without a copy; lives as long as this
+  // fingerprint or a copy of it.
+  std::string_view payload() const;
 
   // The value of `key`, if present.
   std::optional<std::string_view> Get(std::string_view key) const;
 
-  // Every field in payload order.
-  const std::vector<FingerprintField>& fields() const { return *fields_; }
+  // Every field in payload order, as views into payload(): no copies.
+  const std::vector<FingerprintFieldView>& field_views() const;
+
+  // Every field in payload order, as strings of their own, made on the first
+  // call (from any thread) and kept.
+  const std::vector<FingerprintField>& fields() const;
 
   // Shorthands for the identity fields; empty when absent.
   std::string_view kind() const { return GetOr("kind"); }
@@ -87,14 +104,14 @@ class Fingerprint {
   std::map<std::string, std::string, std::less<>> HostAbis() const;
 
  private:
-  using Fields = std::vector<FingerprintField>;
-  explicit Fingerprint(std::shared_ptr<const Fields> fields)
-      : fields_(std::move(fields)) {}
+  struct Storage;
+  explicit Fingerprint(std::shared_ptr<const Storage> storage)
+      : storage_(std::move(storage)) {}
   std::string_view GetOr(std::string_view key) const {
     return Get(key).value_or(std::string_view());
   }
 
-  std::shared_ptr<const Fields> fields_;  // never null
+  std::shared_ptr<const Storage> storage_;  // never null
 };
 
 // The fingerprint of the PreloadSDK library itself, made by the same template

@@ -199,7 +199,7 @@ class Loader {
   std::string DescribeHost() const;
   // Adds the plugin, whose fingerprint note held `payload`, to the process's
   // list (LoadedPlugins).
-  void Register(const Plugin& plugin, std::string payload);
+  void Register(const Plugin& plugin);
 
   Policy policy_;
   HostSource host_source_;

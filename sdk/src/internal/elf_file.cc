@@ -54,22 +54,6 @@ absl::Status ElfFile::Invalid(std::string_view message) const {
       absl::StrCat(ToAbsl(file_), ": ", ToAbsl(message)));
 }
 
-uint64_t LoadUnsigned(std::string_view bytes, std::size_t offset,
-                      std::size_t width, bool big_endian) {
-  uint64_t value = 0;
-  for (std::size_t i = 0; i < width; ++i) {
-    const uint64_t byte = static_cast<unsigned char>(bytes[offset + i]);
-    const std::size_t shift = big_endian ? width - 1 - i : i;
-    value |= byte << (8 * shift);
-  }
-  return value;
-}
-
-uint64_t ElfFile::Load(std::string_view record, std::size_t offset,
-                       std::size_t width) const {
-  return LoadUnsigned(record, offset, width, big_endian_);
-}
-
 // pread until `size` bytes arrive: reads may be cut short by signals, and a
 // file that ends early has shrunk since fstat, which we report, not ignore.
 absl::Status ElfFile::PreadExactly(char* out, std::size_t size,

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,8 +37,27 @@ inline bool FitsWithin(uint64_t offset, uint64_t size, uint64_t limit) {
 // A `width`-byte unsigned integer of `bytes` at `offset`, in the given byte
 // order, whatever the host's (a big-endian plugin can be inspected on a
 // little-endian machine); the caller has checked that it lies within `bytes`.
-uint64_t LoadUnsigned(std::string_view bytes, std::size_t offset,
-                      std::size_t width, bool big_endian);
+inline uint64_t LoadUnsigned(std::string_view bytes, std::size_t offset,
+                             std::size_t width, bool big_endian) {
+  // A file in this machine's byte order, the usual case, costs one load.
+  constexpr bool kHostBigEndian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+  const char* at = bytes.data() + offset;
+  if (big_endian == kHostBigEndian) {
+    switch (width) {
+      case 2: { uint16_t v; std::memcpy(&v, at, 2); return v; }
+      case 4: { uint32_t v; std::memcpy(&v, at, 4); return v; }
+      case 8: { uint64_t v; std::memcpy(&v, at, 8); return v; }
+      default: break;
+    }
+  }
+  uint64_t value = 0;
+  for (std::size_t i = 0; i < width; ++i) {
+    const uint64_t byte = static_cast<unsigned char>(at[i]);
+    const std::size_t shift = big_endian ? width - 1 - i : i;
+    value |= byte << (8 * shift);
+  }
+  return value;
+}
 
 // Where a field lives in a header record, taken from <elf.h>.
 struct ElfField {
@@ -99,7 +119,9 @@ class ElfFile {
   // A `width`-byte unsigned integer of `record` at `offset`, in the file's
   // byte order; the caller has checked that it lies within `record`.
   uint64_t Load(std::string_view record, std::size_t offset,
-                std::size_t width) const;
+                std::size_t width) const {
+    return LoadUnsigned(record, offset, width, big_endian_);
+  }
   uint64_t Get(std::string_view record, ElfField field) const {
     return Load(record, field.offset, field.width);
   }
