@@ -21,6 +21,19 @@ absl::Status Malformed(std::string_view file, std::string_view what) {
                    ToAbsl(what), "; rebuild the plugin with add_preload_plugin"));
 }
 
+// The usual cause is the plugin's own link: a version script or export list
+// that hides every symbol it does not name, add_preload_plugin's descriptor
+// too. The file was built by add_preload_plugin (it has the fingerprint), so
+// "rebuild it with add_preload_plugin" alone would not help.
+absl::Status NoDescriptor(std::string_view symbol, std::string_view file) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      ToAbsl(file), ": has a fingerprint but no export descriptor: its "
+      "dynamic symbols lack '", ToAbsl(symbol), "', so none of its exports "
+      "can be found; if the plugin is linked with a version script or an "
+      "export list, keep preload_descriptor_* global in it (global: "
+      "preload_descriptor_*;), otherwise rebuild it with add_preload_plugin"));
+}
+
 absl::Status CheckDescriptor(const preload_descriptor_v1& descriptor,
                              std::string_view file) {
   if (descriptor.abi_version != PRELOAD_SDK_ABI_VERSION) {
@@ -84,11 +97,7 @@ absl::StatusOr<PluginEntries> ReadPluginEntries(void* handle,
   const std::string symbol_name(symbol);
   const auto* descriptor =
       static_cast<const preload_descriptor_v1*>(::dlsym(handle, symbol_name.c_str()));
-  if (descriptor == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        ToAbsl(file), ": has a fingerprint but no export descriptor '",
-        symbol_name, "'; rebuild the plugin with add_preload_plugin"));
-  }
+  if (descriptor == nullptr) return NoDescriptor(symbol_name, file);
   if (absl::Status status = CheckDescriptor(*descriptor, file); !status.ok()) {
     return status;
   }
