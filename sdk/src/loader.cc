@@ -431,7 +431,9 @@ absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
 // number would be reused for another plugin and "/proc/self/fd/N" would then
 // find the wrong library. So once dlopen has seen the name, the descriptor is
 // never closed: one descriptor per plugin, for the process's life, as
-// plugins are never unloaded.
+// plugins are never unloaded. A plugin refused after dlopen (no export
+// descriptor, a failed init) is closed again, and so is its descriptor once
+// glibc no longer knows the name.
 absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   // Through /proc/self/fd the plugin's $ORIGIN is lost; load what it finds
   // through $ORIGIN first, from its real directory.
@@ -451,7 +453,6 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
     return unchanged;
   }
   void* handle = ::dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle != nullptr) file.fd.Release();
   if (handle == nullptr) {
     const char* error = ::dlerror();
     absl::Status status = absl::FailedPreconditionError(absl::StrCat(
@@ -460,9 +461,16 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
     trace_->Line(TraceCategory::kLoad, FirstLine(status));
     return status;
   }
-  auto unload = [this, handle](absl::Status status) {
+  auto unload = [this, handle, &file, &fd_path](absl::Status status) {
     trace_->Line(TraceCategory::kLoad, FirstLine(status));
     ::dlclose(handle);
+    // A library dlclose could not unload (it may be marked NODELETE) keeps
+    // its name, so it keeps its descriptor; otherwise a host that retries
+    // would run out of descriptors.
+    if (void* still = ::dlopen(fd_path.c_str(), RTLD_LAZY | RTLD_NOLOAD)) {
+      ::dlclose(still);
+      file.fd.Release();
+    }
     return status;
   };
   const std::string symbol = *DescriptorSymbol(*file.fingerprint, file.path);
@@ -490,6 +498,7 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
   by_file_.emplace(file.id, raw);
   by_name_.emplace(std::string(raw->name()), raw);
   Register(*raw);
+  file.fd.Release();  // dlopen knows it by its number now: see above
   if (trace_->enabled(TraceCategory::kLoad)) {
     std::string exports;
     for (const std::string& name : raw->ExportNames()) {

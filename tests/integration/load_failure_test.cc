@@ -1,5 +1,6 @@
 // Plugins whose fingerprint verifies but which cannot be loaded: the export
-// descriptor hidden by a version script, a symbol defined nowhere. Each is a
+// descriptor hidden by a version script, a symbol defined nowhere (and, for
+// the descriptors they hold, a failing init). Each is a
 // clear error naming the file, the plugin is not registered, and the process
 // goes on loading other plugins, the same path too once the file is fixed.
 #include <cstddef>
@@ -92,6 +93,28 @@ TEST(LoadFailureTest, HiddenDescriptorDoesNotPoisonTheFixedFile) {
 
 TEST(LoadFailureTest, UnresolvedSymbolDoesNotPoisonTheFixedFile) {
   ExpectTheFixedFileLoadsFromTheSamePath(FX_UNRESOLVED_SYMBOL);
+}
+
+std::size_t OpenDescriptors() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry :
+       fs::directory_iterator("/proc/self/fd")) {
+    ++count;
+  }
+  return count;
+}
+
+// A plugin refused after dlopen gives its descriptor back: a host that
+// retries must not run out of them.
+TEST(LoadFailureTest, RepeatedFailedLoadsKeepNoDescriptor) {
+  for (const char* failing :
+       {FX_HIDDEN_DESCRIPTOR, FX_INIT_FAILS, FX_UNRESOLVED_SYMBOL}) {
+    Loader loader;
+    ASSERT_FALSE(loader.Open(failing).ok());  // the first may open libraries
+    const std::size_t before = OpenDescriptors();
+    for (int i = 0; i < 10; ++i) ASSERT_FALSE(loader.Open(failing).ok());
+    EXPECT_EQ(OpenDescriptors(), before) << failing;
+  }
 }
 
 }  // namespace
