@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "internal/file_trust.h"
 #include "internal/origin_dependencies.h"
+#include "internal/plugin_directory.h"
 #include "internal/plugin_entries.h"
 #include "internal/sealed_copy.h"
 #include "internal/search_path.h"
@@ -80,19 +81,26 @@ absl::Status OpenError(std::string_view path, int error) {
   return absl::InvalidArgumentError(message);
 }
 
-// Opens without following a FIFO's wait for a writer (O_NONBLOCK), then
-// refuses anything but a regular file.
+// Without waiting for a FIFO's writer (O_NONBLOCK).
+constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+
+// Refuses anything but a regular file open on `fd` (named `path`).
+absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
+                                     struct stat& info) {
+  if (::fstat(fd.get(), &info) != 0) return OpenError(path, errno);
+  if (!S_ISREG(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(path), ": not a regular file; a plugin is a .so file"));
+  }
+  return fd;
+}
+
 absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path,
                                          struct stat& info) {
   const std::string name(path);
-  UniqueFd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(name.c_str(), kOpenFlags));
   if (!fd.valid()) return OpenError(path, errno);
-  if (::fstat(fd.get(), &info) != 0) return OpenError(path, errno);
-  if (!S_ISREG(info.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ": not a regular file; a plugin is a .so file"));
-  }
-  return fd;
+  return RegularFile(std::move(fd), path, info);
 }
 
 std::string FieldValue(bool present, const std::string& value) {
@@ -361,8 +369,50 @@ absl::Status Loader::CheckUnchanged(const OpenFile& file) const {
                       "changed after it was verified", "so it was not mapped");
 }
 
-absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(std::string_view spec,
-                                                       bool to_load) const {
+// The entry of a checked directory that `path` names, opened relative to the
+// directory's descriptor: the trust walk above the file was made once for
+// the directory. Anything that would leave the directory (a symlink: ELOOP
+// under O_NOFOLLOW) or fail there, and every entry of a directory that was
+// refused, is opened the whole way by its path, which gives Verify's own
+// verdict and words.
+absl::StatusOr<Loader::OpenFile> Loader::OpenEntry(
+    const internal::CheckedDirectory& directory, const std::string& path) const {
+  const std::string_view name = std::string_view(path).substr(directory.prefix.size());
+  if (!internal::IsEntryName(name) || (check_file_trust_ && !directory.trusted)) {
+    return OpenTrusted(path, /*to_load=*/false);
+  }
+  UniqueFd opened(::openat(directory.fd.get(), name.data(), kOpenFlags | O_NOFOLLOW));
+  if (!opened.valid()) return OpenTrusted(path, /*to_load=*/false);
+  OpenFile file;
+  absl::StatusOr<UniqueFd> fd = RegularFile(std::move(opened), path, file.verified);
+  if (!fd.ok()) return fd.status();
+  file.fd = *std::move(fd);
+  file.id = {static_cast<uint64_t>(file.verified.st_dev),
+             static_cast<uint64_t>(file.verified.st_ino)};
+  file.size = static_cast<uint64_t>(file.verified.st_size);
+  const bool tracing = trace_->enabled(TraceCategory::kVerify);
+  if (!check_file_trust_) {
+    if (tracing) {
+      trace_->Line(TraceCategory::kVerify, absl::StrCat(
+          path, ": file trust: not checked (turned off for this loader)"));
+    }
+    file.path = path;
+    return file;
+  }
+  absl::StatusOr<internal::TrustedFile> trusted = internal::CheckEntryTrust(
+      *directory.trusted, name, file.verified, tracing);
+  if (!trusted.ok()) return trusted.status();
+  if (tracing) {
+    trace_->Line(TraceCategory::kVerify,
+                 absl::StrCat(path, ": file trust: ", trusted->description));
+  }
+  file.path = std::move(trusted->real_path);
+  return file;
+}
+
+absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(
+    std::string_view spec, bool to_load,
+    const internal::CheckedDirectory* in) const {
   absl::StatusOr<std::string> resolved = Resolve(spec);
   if (!resolved.ok()) return resolved.status();
   const std::string& path = *resolved;
@@ -371,7 +421,8 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(std::string_view spec,
                  path, ": not accepted: ", FirstLine(status));
     return status;
   };
-  absl::StatusOr<OpenFile> file = OpenTrusted(path, to_load);
+  absl::StatusOr<OpenFile> file =
+      in == nullptr ? OpenTrusted(path, to_load) : OpenEntry(*in, path);
   if (!file.ok()) return refused(file.status());
   if (to_load && sealed_copy_) {
     if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
@@ -570,6 +621,49 @@ std::vector<std::string> Plugin::ExportNames() const {
   for (const auto& [name, unused] : exports_) names.push_back(name);
   std::sort(names.begin(), names.end());
   return names;
+}
+
+PluginDirectory::PluginDirectory(
+    const Loader& loader, std::unique_ptr<internal::CheckedDirectory> directory)
+    : loader_(&loader), directory_(std::move(directory)) {}
+PluginDirectory::PluginDirectory(PluginDirectory&&) noexcept = default;
+PluginDirectory& PluginDirectory::operator=(PluginDirectory&&) noexcept = default;
+PluginDirectory::~PluginDirectory() = default;
+
+const std::string& PluginDirectory::path() const { return directory_->path; }
+
+absl::StatusOr<Fingerprint> PluginDirectory::Verify(std::string_view name) const {
+  absl::StatusOr<Loader::OpenFile> file = loader_->OpenAndVerify(
+      internal::EntryPath(*directory_, name), /*to_load=*/false, directory_.get());
+  if (!file.ok()) return file.status();
+  return std::move(file->fingerprint);
+}
+
+absl::StatusOr<PluginDirectory> Loader::OpenDirectory(std::string_view dir) const {
+  const bool tracing = trace_->enabled(TraceCategory::kVerify);
+  absl::StatusOr<internal::CheckedDirectory> directory =
+      internal::OpenCheckedDirectory(dir, check_file_trust_, tracing);
+  if (!directory.ok()) {
+    trace_->Line(TraceCategory::kVerify, FirstLine(directory.status()));
+    return directory.status();
+  }
+  if (tracing) {
+    trace_->Line(TraceCategory::kVerify, absl::StrCat(
+        ToAbsl(dir), ": directory trust: ",
+        check_file_trust_ ? directory->verdict
+                          : "not checked (turned off for this loader)"));
+  }
+  return PluginDirectory(
+      *this, std::make_unique<internal::CheckedDirectory>(*std::move(directory)));
+}
+
+absl::Status Loader::VerifyDirectory(std::string_view dir,
+                                     const DirectoryVisitor& visit) const {
+  absl::StatusOr<PluginDirectory> directory = OpenDirectory(dir);
+  if (!directory.ok()) return directory.status();
+  return internal::ForEachPluginFile(
+      directory->directory_->fd.get(), dir,
+      [&](std::string_view name) { visit(name, directory->Verify(name)); });
 }
 
 // Exported from the executable (PreloadSDK::sdk links with

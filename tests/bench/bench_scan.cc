@@ -2,13 +2,16 @@
 //
 // A directory of N plugin files read end to end, as `preload scan` does: the
 // cost per file, and the growth of the peak resident memory over the scan.
-// Each method is one line of the plot in docs/performance.md.
+// Each method is one line of the plot in docs/performance.md. `verify` is
+// Loader::VerifyDirectory (what `preload scan` uses); `verify_each` the same
+// files through Loader::Verify one path at a time.
 #include <benchmark/benchmark.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <string_view>
 
 #include "bench.h"
 #include "bench_others.h"
@@ -37,19 +40,27 @@ std::size_t ForEachPlugin(const std::string& dir, Visit visit) {
   return n;
 }
 
-template <typename Visit>
-void Scan(benchmark::State& state, Visit visit) {
+// Measures `scan_once(dir)`, which reads every .so of `dir` once and returns
+// how many it read.
+template <typename ScanOnce>
+void Measure(benchmark::State& state, ScanOnce scan_once) {
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   const std::string& dir = TheCorpus().ScanDir(n);
   std::size_t files = 0;
   const long rss_before = CurrentRssKib();
   ResetPeakRss();
-  for (auto _ : state) files += ForEachPlugin(dir, visit);
+  for (auto _ : state) files += scan_once(dir);
   state.counters["files"] = static_cast<double>(n);
   state.counters["peak_rss_growth_kib"] =
       static_cast<double>(PeakRssKib() - rss_before);
   state.SetItemsProcessed(static_cast<int64_t>(files));
   if (files != n * state.iterations()) state.SkipWithError("a file went missing");
+}
+
+// readdir, then `visit` on each .so.
+template <typename Visit>
+void Scan(benchmark::State& state, Visit visit) {
+  Measure(state, [&](const std::string& dir) { return ForEachPlugin(dir, visit); });
 }
 
 void ScanFloor(benchmark::State& state) {
@@ -61,7 +72,27 @@ void ScanFloor(benchmark::State& state) {
   });
 }
 
-void ScanVerify(benchmark::State& state) {
+// What `preload scan` uses: Loader::VerifyDirectory, the directory's trust
+// checked once, each file opened relative to its descriptor.
+void ScanVerify(benchmark::State& state, bool check_file_trust) {
+  Loader loader(Options(check_file_trust));
+  bool failed = false;
+  Measure(state, [&](const std::string& dir) {
+    std::size_t n = 0;
+    const absl::Status status = loader.VerifyDirectory(
+        dir, [&](std::string_view, absl::StatusOr<Fingerprint> fp) {
+          failed |= !fp.ok();
+          benchmark::DoNotOptimize(fp);
+          ++n;
+        });
+    failed |= !status.ok();
+    return n;
+  });
+  if (failed) state.SkipWithError("a plugin was not verified");
+}
+
+// Loader::Verify(dir + "/" + name) per file: the whole trust walk each time.
+void ScanVerifyEach(benchmark::State& state) {
   Loader loader(Options());
   bool failed = false;
   Scan(state, [&](int, const std::string& dir, const char* name) {
@@ -89,7 +120,10 @@ void RegisterScan() {
     b->Unit(benchmark::kMillisecond);
   };
   add("Scan/floor_openat_pread4k_close", ScanFloor);
-  add("Scan/verify", ScanVerify);
+  add("Scan/verify", [](benchmark::State& s) { ScanVerify(s, true); });
+  add("Scan/verify_no_trust_check",
+      [](benchmark::State& s) { ScanVerify(s, false); });
+  add("Scan/verify_each", ScanVerifyEach);
   add("Scan/dlopen_dlsym_dlclose",
       [](benchmark::State& s) { ScanWith(s, DlopenCheck); });
   if (HaveQt()) {

@@ -4,12 +4,14 @@
 // under the directories. Results are printed as they are found and nothing
 // is kept but counters, so memory does not grow with the number of files.
 // Symbolic links are followed; a link back to a directory being walked (a
-// loop) is reported and not followed.
+// loop) is reported and not followed. Each directory's trust is checked once
+// for its files (Loader::OpenDirectory), the first time one is checked.
 #include <fts.h>
 
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,42 @@ bool IsSharedObjectName(std::string_view name) {
 int CompareNames(const FTSENT** a, const FTSENT** b) {
   return std::strcmp((*a)->fts_name, (*b)->fts_name);
 }
+
+// The directory being walked at each depth, opened for the loader on its
+// first file: memory in the depth of the tree, not in its number of files.
+class OpenDirectories {
+ public:
+  explicit OpenDirectories(const PluginChecker& checker) : checker_(checker) {}
+
+  // fts enters a directory at `level`: what was open there is done with.
+  void Enter(int level) {
+    if (static_cast<std::size_t>(level) < open_.size()) open_.resize(level);
+  }
+
+  // The directory of `entry`, a file below a root; null if it cannot be
+  // opened (the file's own check then says why).
+  const PluginDirectory* Of(const FTSENT& entry) {
+    const std::size_t level = static_cast<std::size_t>(entry.fts_level) - 1;
+    if (open_.size() <= level) open_.resize(level + 1);
+    Slot& slot = open_[level];
+    if (!slot.tried) {
+      slot.tried = true;
+      // The entry's path up to its name: fts joins paths as PluginDirectory does.
+      absl::StatusOr<PluginDirectory> directory = checker_.OpenDirectory(
+          std::string_view(entry.fts_path, entry.fts_pathlen - entry.fts_namelen));
+      if (directory.ok()) slot.directory = *std::move(directory);
+    }
+    return slot.directory ? &*slot.directory : nullptr;
+  }
+
+ private:
+  struct Slot {
+    bool tried = false;
+    std::optional<PluginDirectory> directory;
+  };
+  const PluginChecker& checker_;
+  std::vector<Slot> open_;
+};
 
 // Streams results as text or as one JSON document written piece by piece.
 class Reporter {
@@ -138,11 +176,17 @@ int RunScan(const std::vector<std::string>& args) {
     PrintError("scan", std::strerror(errno));
     return kExitUsage;
   }
+  OpenDirectories directories(checker);
   while (FTSENT* entry = ::fts_read(walk)) {
     switch (entry->fts_info) {
+      case FTS_D:
+        directories.Enter(entry->fts_level);
+        break;
       case FTS_F:
-        if (IsSharedObjectName(entry->fts_name) || entry->fts_level == 0) {
+        if (entry->fts_level == 0) {
           reporter.Add(checker.Check(entry->fts_path));
+        } else if (IsSharedObjectName(entry->fts_name)) {
+          reporter.Add(checker.Check(entry->fts_path, directories.Of(*entry)));
         }
         break;
       case FTS_DC:

@@ -6,6 +6,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cli/cli.h"
 #include "cli/flags.h"
@@ -76,6 +77,29 @@ PluginChecker::PluginChecker(const Host& host, Policy policy)
       resolver_(SearchSettings::FromEnvironment()) {}
 
 PluginCheck PluginChecker::Check(const std::string& path) {
+  return Check(path, nullptr);
+}
+
+// The loader's verdict on `path`, relative to `directory` when the path is
+// one of its entries as PluginDirectory names them (the same verdict in the
+// same words, for less).
+absl::StatusOr<Fingerprint> PluginChecker::Verify(
+    const std::string& path, const PluginDirectory* directory) const {
+  if (directory != nullptr) {
+    const std::string& dir = directory->path();
+    const std::string prefix = absl::EndsWith(dir, "/") ? dir : dir + "/";
+    if (path.size() > prefix.size() && absl::StartsWith(path, prefix) &&
+        path.find('/', prefix.size()) == std::string::npos) {
+      return directory->Verify(std::string_view(path).substr(prefix.size()));
+    }
+  }
+  // A bare name would be searched for in the plugin path, so the file is
+  // named as a path.
+  return loader_.Verify(path.find('/') == std::string::npos ? "./" + path : path);
+}
+
+PluginCheck PluginChecker::Check(const std::string& path,
+                                 const PluginDirectory* directory) {
   PluginCheck check;
   check.file = ReadBinary(path);
   if (check.file.kind != FileKind::kPreload) {
@@ -94,12 +118,10 @@ PluginCheck PluginChecker::Check(const std::string& path) {
   check.verdict = Compare(host_.fingerprint, plugin, policy_);
   if (!check.verdict->accepted()) {
     Refuse(&check, "refused", FirstRefusal(*check.verdict), kExitRefused);
-  } else if (absl::StatusOr<Fingerprint> verified = loader_.Verify(
-                 path.find('/') == std::string::npos ? "./" + path : path);
+  } else if (absl::StatusOr<Fingerprint> verified = Verify(path, directory);
              !verified.ok()) {
     // The loader checks more than the fields (the descriptor, the CPU, who
-    // could have written the file): its word is final. A bare name would be
-    // searched for in the plugin path, so the file is named as a path.
+    // could have written the file): its word is final.
     Refuse(&check, "refused", std::string(verified.status().message()),
            kExitRefused);
   }

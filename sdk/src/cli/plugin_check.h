@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "cli/binary_file.h"
@@ -48,8 +49,19 @@ class PluginChecker {
  public:
   PluginChecker(const Host& host, Policy policy);
   PluginCheck Check(const std::string& path);
+  // The same check of the file `path`, an entry of `directory` (opened by
+  // OpenDirectory; null: none): the loader then checks who may write the
+  // file relative to the directory, whose own trust it checked once.
+  PluginCheck Check(const std::string& path, const PluginDirectory* directory);
+  [[nodiscard]] absl::StatusOr<PluginDirectory> OpenDirectory(
+      std::string_view dir) const {
+    return loader_.OpenDirectory(dir);
+  }
 
  private:
+  [[nodiscard]] absl::StatusOr<Fingerprint> Verify(
+      const std::string& path, const PluginDirectory* directory) const;
+
   const Host& host_;
   Policy policy_;
   Loader loader_;

@@ -159,6 +159,54 @@ absl::StatusOr<Walk> WalkPath(std::string path, const struct stat& file) {
   }
 }
 
+// The walk of "/" itself, which has no component to walk: only the open
+// directory's identity is left to check.
+absl::StatusOr<Walk> WalkRoot(const struct stat& directory) {
+  struct stat info {};
+  if (::lstat("/", &info) != 0) return CannotCheck("/", "/", errno);
+  if (info.st_dev != directory.st_dev || info.st_ino != directory.st_ino) {
+    return Replaced("/");
+  }
+  return Walk{};
+}
+
+// Walks the real path of what is open on `fd` (named `path`, `end` its
+// fstat) and sets `real_path`. The common case costs one lstat per component
+// and no readlink. On any doubt the real path is asked of the kernel and
+// walked, and only its verdict counts.
+absl::StatusOr<Walk> WalkRealPath(const std::string& path, int fd,
+                                  const struct stat& end, std::string& real_path) {
+  real_path.clear();
+  absl::StatusOr<Walk> walk = absl::UnknownError("not walked");
+  if (IsPlainAbsolute(path)) {
+    walk = WalkPath(path, end);
+    if (walk.ok() && !walk->met_symlink) {
+      real_path = path;
+      return walk;
+    }
+  }
+  real_path = RealPathOfDescriptor(fd, path);
+  if (real_path == "/" && S_ISDIR(end.st_mode)) return WalkRoot(end);
+  if (!IsPlainAbsolute(real_path)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        real_path, ": refused: cannot check who may write it: its "
+        "absolute path is unknown"));
+  }
+  walk = WalkPath(real_path, end);
+  if (!walk.ok()) return walk.status();
+  if (walk->met_symlink) return Replaced(real_path);
+  return walk;
+}
+
+std::string Describe(const struct stat& file, size_t directories,
+                     const std::string& sticky) {
+  return absl::StrCat(
+      "the file (", UserName(file.st_uid), ", mode ", Mode(file.st_mode),
+      ") and its ", directories, " directories are owned by root or ",
+      UserName(::geteuid()), " and writable by no one else",
+      sticky.empty() ? "" : absl::StrCat(" (sticky, accepted: ", sticky, ")"));
+}
+
 }  // namespace
 
 std::string RealPathOfDescriptor(int fd, std::string_view path) {
@@ -179,33 +227,47 @@ absl::StatusOr<TrustedFile> CheckFileTrust(const std::string& path, int fd,
                                            const struct stat& file,
                                            bool describe) {
   TrustedFile trusted;
-  absl::StatusOr<Walk> walk = absl::UnknownError("not walked");
-  // The common case costs one lstat per component and no readlink. On any
-  // doubt the real path is walked, and only its verdict counts.
-  if (IsPlainAbsolute(path)) {
-    walk = WalkPath(path, file);
-    if (walk.ok() && !walk->met_symlink) trusted.real_path = path;
-  }
-  if (trusted.real_path.empty()) {
-    trusted.real_path = RealPathOfDescriptor(fd, path);
-    if (!IsPlainAbsolute(trusted.real_path)) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          trusted.real_path, ": refused: cannot check who may write it: its "
-          "absolute path is unknown"));
-    }
-    walk = WalkPath(trusted.real_path, file);
-    if (!walk.ok()) return walk.status();
-    if (walk->met_symlink) return Replaced(trusted.real_path);
-  }
+  absl::StatusOr<Walk> walk = WalkRealPath(path, fd, file, trusted.real_path);
+  if (!walk.ok()) return walk.status();
   if (absl::Status status = CheckFile(trusted.real_path, file); !status.ok()) {
     return status;
   }
-  if (!describe) return trusted;
-  trusted.description = absl::StrCat(
-      "the file (", UserName(file.st_uid), ", mode ", Mode(file.st_mode),
-      ") and its ", walk->directories, " directories are owned by root or ",
-      UserName(::geteuid()), " and writable by no one else",
-      walk->sticky.empty() ? "" : absl::StrCat(" (sticky, accepted: ", walk->sticky, ")"));
+  if (describe) trusted.description = Describe(file, walk->directories, walk->sticky);
+  return trusted;
+}
+
+absl::StatusOr<TrustedDirectory> CheckDirectoryTrust(const std::string& path,
+                                                     int fd,
+                                                     const struct stat& directory) {
+  TrustedDirectory trusted;
+  absl::StatusOr<Walk> walk =
+      WalkRealPath(path, fd, directory, trusted.real_path);
+  if (!walk.ok()) return walk.status();
+  // The walk checked the directories above; the directory itself is the
+  // last directory above each of its entries.
+  if (absl::Status status = CheckDirectory(trusted.real_path, trusted.real_path,
+                                           directory, walk->sticky);
+      !status.ok()) {
+    return status;
+  }
+  trusted.directories = walk->directories + 1;
+  trusted.sticky = std::move(walk->sticky);
+  return trusted;
+}
+
+absl::StatusOr<TrustedFile> CheckEntryTrust(const TrustedDirectory& directory,
+                                            std::string_view name,
+                                            const struct stat& file,
+                                            bool describe) {
+  TrustedFile trusted;
+  trusted.real_path = absl::StrCat(
+      directory.real_path, directory.real_path == "/" ? "" : "/", ToAbsl(name));
+  if (absl::Status status = CheckFile(trusted.real_path, file); !status.ok()) {
+    return status;
+  }
+  if (describe) {
+    trusted.description = Describe(file, directory.directories, directory.sticky);
+  }
   return trusted;
 }
 

@@ -15,6 +15,7 @@
 
 #include <sys/stat.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,33 @@ struct TrustedFile {
 // or directory, its owner or mode, and what to do.
 [[nodiscard]] absl::StatusOr<TrustedFile> CheckFileTrust(
     const std::string& path, int fd, const struct stat& file, bool describe);
+
+// A directory checked once, by the rule for the directories above a plugin,
+// together with every directory above it: its entries are then left with
+// their own check only (CheckEntryTrust). For a directory scan, whose files
+// share every directory of their walk.
+struct TrustedDirectory {
+  std::string real_path;    // symlinks resolved; no trailing '/' but for "/"
+  size_t directories = 0;   // checked, the directory itself included
+  std::string sticky;       // sticky directories accepted, for the description
+};
+
+// Checks the directory the caller has open on `fd` (named `path`;
+// `directory` is its fstat) and each directory from "/" down to it, as
+// CheckFileTrust checks the directories above a file, ending at the very
+// directory that is open (same device and inode). Errors: PermissionDenied
+// naming the directory.
+[[nodiscard]] absl::StatusOr<TrustedDirectory> CheckDirectoryTrust(
+    const std::string& path, int fd, const struct stat& directory);
+
+// CheckFileTrust's verdict on the entry `name` of a checked directory, for a
+// file the caller opened relative to the directory's descriptor without
+// following a symlink (`file` is its fstat): what is left is the file's own
+// owner and mode. `name` must be a plain entry name (no '/', not "." or "..").
+// The same errors, naming the same real path, as CheckFileTrust.
+[[nodiscard]] absl::StatusOr<TrustedFile> CheckEntryTrust(
+    const TrustedDirectory& directory, std::string_view name,
+    const struct stat& file, bool describe);
 
 // The real path of the file open on `fd`, as the kernel names it; `path`'s
 // realpath(3) if the kernel cannot say (no /proc, or the file was deleted).
