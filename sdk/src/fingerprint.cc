@@ -86,7 +86,7 @@ absl::Status CheckMagic(std::string_view line) {
 }
 
 // Why `line` is not a `key=value` field: the checks in the order the
-// messages promise. Only called for a line SplitField refused.
+// messages promise. Only called for a line the parser refused.
 absl::Status FieldError(std::string_view line, std::size_t number) {
   if (line.empty()) {
     return LineError(number, "empty line; expected key=value");
@@ -114,28 +114,6 @@ absl::Status FieldError(std::string_view line, std::size_t number) {
     }
   }
   return LineError(number, "not a key=value field");  // not reached
-}
-
-struct Split {
-  std::string_view key;
-  std::string_view value;
-};
-
-// The key and value of a valid `key=value` line; nullopt for any line
-// FieldError refuses. `may_hold_nul`: false when the caller has seen that the
-// whole payload has no NUL byte.
-std::optional<Split> SplitField(std::string_view line, bool may_hold_nul) {
-  const std::size_t equals = line.find('=');
-  if (equals == 0 || equals == std::string_view::npos) return std::nullopt;
-  const std::string_view key = line.substr(0, equals);
-  for (char c : key) {
-    if (!IsKeyChar(c)) return std::nullopt;  // NUL included
-  }
-  const std::string_view value = line.substr(equals + 1);
-  if (may_hold_nul && value.find('\0') != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return Split{key, value};
 }
 
 // Finds repeated keys without a node per key: open addressing over indices
@@ -198,15 +176,25 @@ absl::Status SplitFields(std::string_view body, bool has_fields,
   // Field i is on line i + 2: the magic line is line 1, and no line is
   // skipped (an empty one is an error).
   for (std::size_t number = 2;; ++number) {
-    const std::size_t end = body.find('\n');
+    // One pass over the key checks its characters and finds its '=', which
+    // is no key character; the value ends at the line's end.
+    std::size_t equals = 0;
+    while (equals < body.size() && IsKeyChar(body[equals])) ++equals;
+    const std::size_t end = body.find('\n', equals);
     const std::string_view line = body.substr(0, end);
-    const std::optional<Split> split = SplitField(line, may_hold_nul);
-    if (!split) return FieldError(line, number);
-    fields.push_back({split->key, split->value});
+    if (equals == 0 || equals == line.size() || line[equals] != '=') {
+      return FieldError(line, number);
+    }
+    const std::string_view key = line.substr(0, equals);
+    const std::string_view value = line.substr(equals + 1);
+    if (may_hold_nul && value.find('\0') != std::string_view::npos) {
+      return FieldError(line, number);
+    }
+    fields.push_back({key, value});
     if (std::optional<std::size_t> first = keys.Insert(fields.size() - 1)) {
-      return LineError(
-          number, absl::StrCat("key ", Quote(split->key),
-                               " repeats (first on line ", *first + 2, ")"));
+      return LineError(number,
+                       absl::StrCat("key ", Quote(key),
+                                    " repeats (first on line ", *first + 2, ")"));
     }
     if (end == std::string_view::npos) return absl::OkStatus();
     body.remove_prefix(end + 1);

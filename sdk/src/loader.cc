@@ -636,7 +636,7 @@ absl::StatusOr<Fingerprint> PluginDirectory::Verify(std::string_view name) const
   absl::StatusOr<Loader::OpenFile> file = loader_->OpenAndVerify(
       internal::EntryPath(*directory_, name), /*to_load=*/false, directory_.get());
   if (!file.ok()) return file.status();
-  return std::move(file->fingerprint);
+  return *std::move(file->fingerprint);
 }
 
 absl::StatusOr<PluginDirectory> Loader::OpenDirectory(std::string_view dir) const {
