@@ -79,7 +79,8 @@ std::unique_ptr<Corpus> Corpus::Make(const std::string& parent,
                               std::min<std::size_t>(load_files, 200));
   for (const char* kind : {"tiny", "deps"}) {
     const std::string& bytes = std::string(kind) == "tiny" ? tiny : deps;
-    for (const char* method : {"dlopen", "verify_and_load", "sealed_copy_and_load"}) {
+    for (const char* method : {"dlopen", "fd_dlopen", "verify_and_load",
+                               "sealed_copy_and_load"}) {
       const std::string pool = absl::StrCat(kind, "/", method);
       corpus->pools_[pool] = WriteCopies(
           bytes, absl::StrCat(corpus->root_, "/load_", kind, "_", method), kind,
