@@ -63,12 +63,16 @@ struct Loader::OpenFile {
 namespace {
 
 // The running executable's own note, if it has one (target_preload_host).
-std::optional<Fingerprint> ExecutableFingerprint() {
-  for (const ElfNote& note : FindNotesOfThisProgram(kNoteOwner, kNoteType)) {
-    absl::StatusOr<Fingerprint> parsed = Fingerprint::Parse(note.desc);
-    if (parsed.ok()) return *std::move(parsed);
-  }
-  return std::nullopt;
+// Read and parsed once per process: it cannot change, and copies share it.
+const std::optional<Fingerprint>& ExecutableFingerprint() {
+  static const auto* const own = [] {
+    for (const ElfNote& note : FindNotesOfThisProgram(kNoteOwner, kNoteType)) {
+      absl::StatusOr<Fingerprint> parsed = Fingerprint::Parse(note.desc);
+      if (parsed.ok()) return new std::optional<Fingerprint>(*std::move(parsed));
+    }
+    return new std::optional<Fingerprint>();
+  }();
+  return *own;
 }
 
 absl::Status OpenError(std::string_view path, int error) {
@@ -227,9 +231,9 @@ Loader::Loader(LoaderOptions options)
       // Sets host_source_, declared (so initialised) before host_.
       host_([this, &options] {
         if (options.host_fingerprint) return *std::move(options.host_fingerprint);
-        if (std::optional<Fingerprint> own = ExecutableFingerprint()) {
+        if (const std::optional<Fingerprint>& own = ExecutableFingerprint()) {
           host_source_ = HostSource::kExecutable;
-          return *std::move(own);
+          return *own;
         }
         host_source_ = HostSource::kSdk;
         return SdkFingerprint();
@@ -240,10 +244,11 @@ Loader::Loader(LoaderOptions options)
       search_path_(std::move(options.search_path)),
       default_search_path_(options.default_search_path),
       trace_(std::make_shared<const Trace>(std::move(options.trace))) {
-  trace_->Line(TraceCategory::kVerify,
-               "loader '", name_, "': policy ",
-                            ToAbsl(PolicyName(policy_)),
-                            ", plugins are compared with ", DescribeHost());
+  if (trace_->enabled(TraceCategory::kVerify)) {  // DescribeHost() builds text
+    trace_->Line(TraceCategory::kVerify, "loader '", name_, "': policy ",
+                 ToAbsl(PolicyName(policy_)), ", plugins are compared with ",
+                 DescribeHost());
+  }
 }
 
 // Plugins stay mapped; only their entries in the process's list go.
@@ -290,25 +295,26 @@ absl::Status Loader::VerifyFingerprint(const Fingerprint& plugin,
                                        const std::string& path) const {
   const Verdict verdict = Compare(host_, plugin, policy_);
   if (trace_->enabled(TraceCategory::kVerify)) {
-    trace_->Line(TraceCategory::kVerify,
-        path, ": plugin ", ToAbsl(plugin.name()), " ", ToAbsl(plugin.version()),
-        ", compared under the ", ToAbsl(PolicyName(policy_)), " policy with ",
-        DescribeHost());
+    trace_->Line(TraceCategory::kVerify, path, ": plugin ",
+                 ToAbsl(plugin.name()), " ", ToAbsl(plugin.version()),
+                 ", compared under the ", ToAbsl(PolicyName(policy_)),
+                 " policy with ", DescribeHost());
     int counts[4] = {0, 0, 0, 0};
     for (const FieldComparison& field : verdict.comparisons()) {
       ++counts[static_cast<int>(field.outcome)];
-      trace_->Line(TraceCategory::kVerify,
-          "  ", field.field, ": ", ToAbsl(OutcomeName(field.outcome)),
-          " (plugin ", FieldValue(field.plugin_present, field.plugin_value),
-          ", host ", FieldValue(field.host_present, field.host_value), ")",
-          field.hint.empty() ? "" : "; ", field.hint);
+      trace_->Line(TraceCategory::kVerify, "  ", field.field, ": ",
+                   ToAbsl(OutcomeName(field.outcome)), " (plugin ",
+                   FieldValue(field.plugin_present, field.plugin_value),
+                   ", host ", FieldValue(field.host_present, field.host_value),
+                   ")", field.hint.empty() ? "" : "; ", field.hint);
     }
-    trace_->Line(TraceCategory::kVerify,
-        path, ": fingerprint ", verdict.accepted() ? "accepted" : "refused", " (",
-        counts[static_cast<int>(Outcome::kEqual)], " equal, ",
-        counts[static_cast<int>(Outcome::kAllowed)], " allowed, ",
-        counts[static_cast<int>(Outcome::kRefused)], " refused, ",
-        counts[static_cast<int>(Outcome::kInformational)], " informational)");
+    trace_->Line(TraceCategory::kVerify, path, ": fingerprint ",
+                 verdict.accepted() ? "accepted" : "refused", " (",
+                 counts[static_cast<int>(Outcome::kEqual)], " equal, ",
+                 counts[static_cast<int>(Outcome::kAllowed)], " allowed, ",
+                 counts[static_cast<int>(Outcome::kRefused)], " refused, ",
+                 counts[static_cast<int>(Outcome::kInformational)],
+                 " informational)");
   }
   return verdict.ToStatus(path);
 }
@@ -326,16 +332,16 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenTrusted(const std::string& path,
              static_cast<uint64_t>(file.verified.st_ino)};
   file.size = static_cast<uint64_t>(file.verified.st_size);
   if (!check_file_trust_) {
-    trace_->Line(TraceCategory::kVerify,
-        path, ": file trust: not checked (turned off for this loader)");
+    trace_->Line(TraceCategory::kVerify, path,
+                 ": file trust: not checked (turned off for this loader)");
     file.path = to_load ? internal::RealPathOfDescriptor(file.fd.get(), path) : path;
     return file;
   }
   absl::StatusOr<internal::TrustedFile> trusted = internal::CheckFileTrust(
       path, file.fd.get(), file.verified, trace_->enabled(TraceCategory::kVerify));
   if (!trusted.ok()) return trusted.status();
-  trace_->Line(TraceCategory::kVerify,
-               path, ": file trust: ", trusted->description);
+  trace_->Line(TraceCategory::kVerify, path,
+               ": file trust: ", trusted->description);
   file.path = std::move(trusted->real_path);
   return file;
 }
@@ -352,9 +358,9 @@ absl::Status Loader::SealCopy(OpenFile& file) const {
       !unchanged.ok()) {
     return unchanged;
   }
-  trace_->Line(TraceCategory::kVerify,
-      file.path, ": sealed copy: ", copy->size, " bytes copied into a sealed "
-      "memfd; the copy is what is verified and mapped");
+  trace_->Line(TraceCategory::kVerify, file.path, ": sealed copy: ", copy->size,
+               " bytes copied into a sealed "
+               "memfd; the copy is what is verified and mapped");
   file.fd = std::move(copy->fd);
   file.size = copy->size;
   file.sealed = true;
@@ -417,8 +423,8 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenAndVerify(
   if (!resolved.ok()) return resolved.status();
   const std::string& path = *resolved;
   auto refused = [this, &path](absl::Status status) {
-    trace_->Line(TraceCategory::kVerify,
-                 path, ": not accepted: ", FirstLine(status));
+    trace_->Line(TraceCategory::kVerify, path,
+                 ": not accepted: ", FirstLine(status));
     return status;
   };
   absl::StatusOr<OpenFile> file =
@@ -456,16 +462,16 @@ absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
   absl::StatusOr<OpenFile> file = OpenAndVerify(path, /*to_load=*/true);
   if (!file.ok()) return file.status();
   if (auto it = by_file_.find(file->id); it != by_file_.end()) {
-    trace_->Line(TraceCategory::kLoad,
-        file->path, ": already loaded as plugin '", ToAbsl(it->second->name()),
-        "' (the same file, by device and inode): not loaded again");
+    trace_->Line(TraceCategory::kLoad, file->path,
+                 ": already loaded as plugin '", ToAbsl(it->second->name()),
+                 "' (the same file, by device and inode): not loaded again");
     return it->second;
   }
   const std::string name(file->fingerprint->name());
   if (auto it = by_name_.find(name); it != by_name_.end()) {
-    trace_->Line(TraceCategory::kLoad,
-        file->path, ": not loaded: a plugin named '", name,
-        "' is already loaded from ", it->second->path());
+    trace_->Line(TraceCategory::kLoad, file->path,
+                 ": not loaded: a plugin named '", name,
+                 "' is already loaded from ", it->second->path());
     return absl::AlreadyExistsError(absl::StrCat(
         ToAbsl(path), ": plugin already loaded: a plugin named '", name,
         "' was loaded from ", it->second->path()));
@@ -495,10 +501,9 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
     return dependencies;
   }
   const std::string fd_path = absl::StrCat("/proc/self/fd/", file.fd.get());
-  trace_->Line(TraceCategory::kLoad,
-      file.path, ": mapping the verified ",
-      file.sealed ? "sealed copy" : "descriptor", " through ", fd_path,
-      " (device ", file.id.first, ", inode ", file.id.second, ")");
+  trace_->Line(TraceCategory::kLoad, file.path, ": mapping the verified ",
+               file.sealed ? "sealed copy" : "descriptor", " through ", fd_path,
+               " (device ", file.id.first, ", inode ", file.id.second, ")");
   if (absl::Status unchanged = CheckUnchanged(file); !unchanged.ok()) {
     trace_->Line(TraceCategory::kLoad, FirstLine(unchanged));
     return unchanged;
@@ -529,8 +534,8 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
       internal::ReadPluginEntries(handle, symbol, file.path);
   if (!entries.ok()) return unload(entries.status());
   if (entries->init != nullptr) {
-    trace_->Line(TraceCategory::kLoad,
-                 file.path, ": running PRELOAD_PLUGIN_INIT");
+    trace_->Line(TraceCategory::kLoad, file.path,
+                 ": running PRELOAD_PLUGIN_INIT");
     absl::Status init = internal::RunPluginInit(entries->init);
     if (!init.ok()) {
       return unload(absl::FailedPreconditionError(absl::StrCat(
@@ -555,10 +560,10 @@ absl::StatusOr<Plugin*> Loader::LoadVerified(OpenFile file) {
     for (const std::string& name : raw->ExportNames()) {
       absl::StrAppend(&exports, exports.empty() ? "" : ", ", name);
     }
-    trace_->Line(TraceCategory::kLoad,
-        raw->path(), ": loaded plugin '", ToAbsl(raw->name()), "' ",
-        ToAbsl(raw->fingerprint().version()), " into loader '", name_,
-        "'; exports: ", exports.empty() ? "none" : exports);
+    trace_->Line(TraceCategory::kLoad, raw->path(), ": loaded plugin '",
+                 ToAbsl(raw->name()), "' ",
+                 ToAbsl(raw->fingerprint().version()), " into loader '", name_,
+                 "'; exports: ", exports.empty() ? "none" : exports);
   }
   return raw;
 }

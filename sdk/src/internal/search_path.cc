@@ -82,27 +82,25 @@ absl::StatusOr<std::string> ResolvePlugin(
     return absl::InvalidArgumentError("empty plugin name");
   }
   if (!IsBareName(spec)) {
-    tracer.Line(TraceCategory::kSearch,
-                ToAbsl(spec), ": a path (it has a '/'): not searched");
+    tracer.Line(TraceCategory::kSearch, ToAbsl(spec),
+                ": a path (it has a '/'): not searched");
     return std::string(spec);
   }
   const std::string file = PluginFileName(spec);
-  tracer.Line(TraceCategory::kSearch,
-              ToAbsl(spec), ": a bare name: looking for ", file,
-                           " in ", dirs.size(), " directories");
+  tracer.Line(TraceCategory::kSearch, ToAbsl(spec),
+              ": a bare name: looking for ", file, " in ", dirs.size(),
+              " directories");
   std::string tried;
   for (const SearchDirectory& dir : dirs) {
     const std::string candidate = absl::StrCat(dir.path, "/", file);
     const std::string skip = SkipReason(candidate);
     if (skip.empty()) {
-      tracer.Line(TraceCategory::kSearch,
-                  "  trying ", candidate, " (", dir.origin,
-                               "): taken");
+      tracer.Line(TraceCategory::kSearch, "  trying ", candidate, " (",
+                  dir.origin, "): taken");
       return candidate;
     }
-    tracer.Line(TraceCategory::kSearch,
-                "  trying ", candidate, " (", dir.origin,
-                             "): skipped: ", skip);
+    tracer.Line(TraceCategory::kSearch, "  trying ", candidate, " (",
+                dir.origin, "): skipped: ", skip);
     absl::StrAppend(&tried, "\n  ", candidate, " (", dir.origin, "): ", skip);
   }
   return absl::NotFoundError(absl::StrCat(
