@@ -237,7 +237,8 @@ absl::StatusOr<Fingerprint> Fingerprint::Parse(std::string_view payload) {
   const std::string_view text = storage->text;
   const bool has_fields = end != std::string_view::npos;
   const std::string_view body =
-      has_fields ? text.substr(end + 1, payload.size() - end - 1) : text;
+      has_fields ? text.substr(end + 1, payload.size() - end - 1)
+                 : std::string_view();
   if (absl::Status fields = SplitFields(body, has_fields, storage->views);
       !fields.ok()) {
     return fields;

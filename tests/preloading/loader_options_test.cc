@@ -2,7 +2,6 @@
 // searched, which files are refused as untrusted, what the trace says, and the
 // process-wide list of loaded plugins.
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "preload/loader.h"
 #include "preload/process.h"
+#include "temp_tree.h"
 
 namespace preload {
 namespace {
@@ -29,46 +29,19 @@ using ::testing::Not;
 
 const std::string kAlpha = std::string(PL_PLUGIN_DIR) + "/pl_alpha.so";
 
-std::string MessageOf(const absl::Status& status) {
-  return std::string(status.message());
-}
+using testing::MessageOf;
+using testing::NobodyUid;
 
-// A fresh directory under /tmp, mode 0755, removed afterwards.
-class TempTree : public ::testing::Test {
+// A fresh tree under /tmp, with copies of pl_alpha in it.
+class TempTree : public testing::TempTree {
  protected:
-  void SetUp() override {
-    std::string pattern = "/tmp/preloading_test.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    fs::permissions(root_, fs::perms(0755));
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
-  }
   // A copy of pl_alpha at root_/<relative> (directories made 0755).
   std::string CopyAlpha(const std::string& relative, mode_t mode = 0755) {
-    const fs::path target = root_ / relative;
-    fs::create_directories(target.parent_path());
-    fs::copy_file(kAlpha, target, fs::copy_options::overwrite_existing);
-    ::chmod(target.c_str(), mode);
-    return target.string();
+    return Copy(kAlpha, relative, mode);
   }
-  std::string Dir(const std::string& relative, mode_t mode) {
-    const fs::path dir = root_ / relative;
-    fs::create_directories(dir);
-    ::chmod(dir.c_str(), mode);
-    return dir.string();
-  }
-  fs::path root_;
 };
 
 bool RunningAsRoot() { return ::geteuid() == 0; }
-
-uid_t NobodyUid() {
-  const passwd* nobody = ::getpwnam("nobody");
-  return nobody != nullptr ? nobody->pw_uid : 65534;
-}
 
 // ---- search path ----------------------------------------------------------
 

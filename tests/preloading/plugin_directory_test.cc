@@ -4,7 +4,6 @@
 // file's path — the same fingerprint, or the same refusal in the same words.
 // Every case that Verify refuses is refused by the scan too.
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "internal/file_trust.h"
 #include "preload/loader.h"
+#include "temp_tree.h"
 
 namespace preload {
 namespace {
@@ -32,14 +32,8 @@ using ::testing::UnorderedElementsAre;
 const std::string kAlpha = std::string(PL_PLUGIN_DIR) + "/pl_alpha.so";
 const std::string kLegacy = std::string(PL_PLUGIN_DIR) + "/pl_legacy.so";
 
-std::string MessageOf(const absl::Status& status) {
-  return std::string(status.message());
-}
-
-uid_t NobodyUid() {
-  const passwd* nobody = ::getpwnam("nobody");
-  return nobody != nullptr ? nobody->pw_uid : 65534;
-}
+using testing::MessageOf;
+using testing::NobodyUid;
 
 // Both accepted with the same fingerprint, or both refused alike.
 ::testing::AssertionResult Same(const absl::StatusOr<Fingerprint>& scan,
@@ -56,33 +50,9 @@ uid_t NobodyUid() {
 
 using Results = std::map<std::string, absl::StatusOr<Fingerprint>>;
 
-// A fresh directory under /tmp, mode 0755, removed afterwards.
-class PluginDirectoryTest : public ::testing::Test {
+// A fresh tree under /tmp (testing::TempTree) to scan.
+class PluginDirectoryTest : public testing::TempTree {
  protected:
-  void SetUp() override {
-    std::string pattern = "/tmp/plugin_directory_test.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    fs::permissions(root_, fs::perms(0755));
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
-  }
-  std::string Dir(const std::string& relative, mode_t mode = 0755) {
-    const fs::path dir = root_ / relative;
-    fs::create_directories(dir);
-    ::chmod(dir.c_str(), mode);
-    return dir.string();
-  }
-  std::string Copy(const std::string& from, const std::string& relative,
-                   mode_t mode = 0755) {
-    const fs::path target = root_ / relative;
-    fs::create_directories(target.parent_path());
-    fs::copy_file(from, target, fs::copy_options::overwrite_existing);
-    ::chmod(target.c_str(), mode);
-    return target.string();
-  }
   // Every result of VerifyDirectory(dir), by name.
   static Results Scan(const Loader& loader, const std::string& dir) {
     Results results;
@@ -106,7 +76,6 @@ class PluginDirectoryTest : public ::testing::Test {
       EXPECT_TRUE(Same(result, loader.Verify(dir + "/" + name))) << name;
     }
   }
-  fs::path root_;
 };
 
 // Every kind of entry Verify refuses, and some it accepts, side by side in

@@ -290,6 +290,43 @@ TEST(FingerprintCopy, SharesTheFieldsAndAMovedFromOneKeepsThem) {
   EXPECT_EQ(original.fields().size(), 2u);
 }
 
+TEST(FingerprintViews, AgreeWithTheOwnedFieldsAndOutliveTheSource) {
+  std::optional<Fingerprint> copy;
+  {
+    // The payload's own buffer goes away; the fingerprint keeps a copy.
+    std::string payload = Payload("a=1\nb=x=y\nc=\n");
+    payload += std::string(3, '\0');  // note padding
+    absl::StatusOr<Fingerprint> fp = Fingerprint::Parse(payload);
+    ASSERT_TRUE(fp.ok()) << fp.status();
+    copy = *fp;
+    payload.assign(payload.size(), '#');
+  }
+  const std::vector<FingerprintFieldView>& views = copy->field_views();
+  const std::vector<FingerprintField>& owned = copy->fields();
+  ASSERT_EQ(views.size(), 3u);
+  ASSERT_EQ(owned.size(), 3u);
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    EXPECT_EQ(views[i].key, owned[i].key);
+    EXPECT_EQ(views[i].value, owned[i].value);
+  }
+  EXPECT_EQ(views[1].value, "x=y");
+  EXPECT_EQ(views[2].value, "");
+  EXPECT_EQ(copy->payload(), Payload("a=1\nb=x=y\nc=\n"));
+  EXPECT_EQ(copy->payload(), copy->Serialize());
+}
+
+TEST(FingerprintViews, FromFieldsPointIntoItsOwnPayload) {
+  const Fingerprint fp = Fingerprint::FromFields({{"k", "v"}, {"long.key", "a b"}});
+  const std::string_view payload = fp.payload();
+  for (const FingerprintFieldView& field : fp.field_views()) {
+    EXPECT_GE(field.key.data(), payload.data());
+    EXPECT_LE(field.value.data() + field.value.size(),
+              payload.data() + payload.size());
+  }
+  EXPECT_EQ(fp.field_views()[1].key, "long.key");
+  EXPECT_EQ(fp.field_views()[1].value, "a b");
+}
+
 TEST(SdkFingerprint, DescribesThisSdk) {
   const Fingerprint& sdk = SdkFingerprint();
   EXPECT_EQ(sdk.kind(), "sdk");
