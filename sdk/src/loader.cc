@@ -19,6 +19,7 @@
 #include "internal/origin_dependencies.h"
 #include "internal/plugin_directory.h"
 #include "internal/plugin_entries.h"
+#include "internal/process_registry.h"
 #include "internal/sealed_copy.h"
 #include "internal/search_path.h"
 #include "internal/string_view.h"
@@ -27,7 +28,6 @@
 #include "preload/cpu.h"
 #include "preload/elf_notes.h"
 #include "preload/plugin_abi.h"
-#include "preload/process.h"
 
 namespace preload {
 
@@ -38,14 +38,6 @@ using internal::UniqueFd;
 class Loader::Trace : public internal::Tracer {
  public:
   using Tracer::Tracer;
-};
-
-// What every plugin of one loader shares in the process's list: made once
-// per Loader, not copied per plugin.
-struct internal::RegistryHost {
-  std::string loader;
-  Policy policy;
-  Fingerprint fingerprint;
 };
 
 struct Loader::OpenFile {
@@ -195,26 +187,6 @@ absl::Status CheckStillAs(int fd, const struct stat& then,
       "plugins by renaming a complete file into place, and open it again"));
 }
 
-// Every plugin of every live Loader, for LoadedPlugins() and the exported
-// C function. Never destroyed: plugins may read it from static destructors.
-// Its mutex is a leaf: nothing is called while it is held.
-// Copies, not pointers into the Plugin: a Loader may go while another thread
-// reads the list.
-struct RegistryEntry {
-  const Loader* loader;
-  std::shared_ptr<const internal::RegistryHost> host;
-  std::string path;
-  Fingerprint plugin;  // shares the loaded plugin's payload, as read
-};
-struct Registry {
-  std::mutex mutex;
-  std::vector<RegistryEntry> entries;
-};
-Registry& ProcessRegistry() {
-  static Registry* const registry = new Registry;
-  return *registry;
-}
-
 }  // namespace
 
 std::vector<std::string> DefaultPluginDirectories() {
@@ -252,16 +224,7 @@ Loader::Loader(LoaderOptions options)
 }
 
 // Plugins stay mapped; only their entries in the process's list go.
-Loader::~Loader() {
-  Registry& registry = ProcessRegistry();
-  std::lock_guard<std::mutex> lock(registry.mutex);
-  auto& entries = registry.entries;
-  entries.erase(std::remove_if(entries.begin(), entries.end(),
-                               [this](const RegistryEntry& entry) {
-                                 return entry.loader == this;
-                               }),
-                entries.end());
-}
+Loader::~Loader() { internal::UnregisterLoader(this); }
 
 std::string Loader::DescribeHost() const {
   const std::string identity = absl::StrCat(
@@ -573,23 +536,8 @@ void Loader::Register(const Plugin& plugin) {
     registry_host_ = std::make_shared<const internal::RegistryHost>(
         internal::RegistryHost{name_, policy_, host_});
   }
-  RegistryEntry entry{this, registry_host_, plugin.path(), plugin.fingerprint()};
-  Registry& registry = ProcessRegistry();
-  std::lock_guard<std::mutex> lock(registry.mutex);
-  registry.entries.push_back(std::move(entry));
-}
-
-std::vector<LoadedPlugin> LoadedPlugins() {
-  Registry& registry = ProcessRegistry();
-  std::lock_guard<std::mutex> lock(registry.mutex);
-  std::vector<LoadedPlugin> plugins;
-  plugins.reserve(registry.entries.size());
-  for (const RegistryEntry& entry : registry.entries) {
-    plugins.push_back(LoadedPlugin{entry.host->loader, entry.host->policy,
-                                   entry.path, entry.plugin,
-                                   entry.host->fingerprint});
-  }
-  return plugins;
+  internal::RegisterPlugin(this, registry_host_, plugin.path(),
+                           plugin.fingerprint());
 }
 
 std::vector<const Plugin*> Loader::plugins() const {
@@ -669,36 +617,6 @@ absl::Status Loader::VerifyDirectory(std::string_view dir,
   return internal::ForEachPluginFile(
       directory->directory_->fd.get(), dir,
       [&](std::string_view name) { visit(name, directory->Verify(name)); });
-}
-
-// Exported from the executable (PreloadSDK::sdk links with
-// --export-dynamic-symbol=preload_process_plugins_v1) for plugins, which reach
-// it through <preload/process.h>. Visits a snapshot, so no lock is held while
-// plugin code runs.
-extern "C" __attribute__((visibility("default"), used)) void
-preload_process_plugins_v1(void* context, preload_visit_plugin_fn visit) {
-  if (visit == nullptr) return;
-  std::vector<RegistryEntry> snapshot;
-  {
-    Registry& registry = ProcessRegistry();
-    std::lock_guard<std::mutex> lock(registry.mutex);
-    snapshot = registry.entries;
-  }
-  for (const RegistryEntry& entry : snapshot) {
-    const std::string policy(PolicyName(entry.host->policy));
-    preload_loaded_plugin_v1 record{};
-    record.size = sizeof(record);
-    record.loader = entry.host->loader.c_str();
-    record.policy = policy.c_str();
-    record.path = entry.path.c_str();
-    const std::string_view payload = entry.plugin.payload();
-    const std::string_view host_payload = entry.host->fingerprint.payload();
-    record.payload = payload.data();
-    record.payload_size = payload.size();
-    record.host_payload = host_payload.data();
-    record.host_payload_size = host_payload.size();
-    visit(context, &record);
-  }
 }
 
 }  // namespace preload
