@@ -50,6 +50,14 @@ struct Loader::OpenFile {
   struct stat verified {};  // the file as it was when its note was read
   bool sealed = false;  // `fd` is a sealed copy: nothing can change it
   uint64_t size = 0;  // of what `fd` holds
+
+  // Takes the regular file just opened, `verified` being its fstat.
+  void Take(UniqueFd opened) {
+    fd = std::move(opened);
+    id = {static_cast<uint64_t>(verified.st_dev),
+          static_cast<uint64_t>(verified.st_ino)};
+    size = static_cast<uint64_t>(verified.st_size);
+  }
 };
 
 namespace {
@@ -245,13 +253,15 @@ std::string Loader::DescribeHost() const {
 }
 
 absl::StatusOr<std::string> Loader::Resolve(std::string_view name_or_path) const {
-  // A path is not searched: spare it the search path, whose default
-  // directories cost a readlink of /proc/self/exe.
-  std::vector<internal::SearchDirectory> dirs;
-  if (internal::IsBareName(name_or_path)) {
-    dirs = internal::MakeSearchPath(search_path_, default_search_path_);
+  static const auto* const kNone = new std::vector<internal::SearchDirectory>;
+  if (!internal::IsBareName(name_or_path)) {  // a path is not searched
+    return internal::ResolvePlugin(name_or_path, *kNone, *trace_);
   }
-  return internal::ResolvePlugin(name_or_path, dirs, *trace_);
+  std::call_once(search_dirs_once_, [this] {
+    search_dirs_ = std::make_unique<const std::vector<internal::SearchDirectory>>(
+        internal::MakeSearchPath(search_path_, default_search_path_));
+  });
+  return internal::ResolvePlugin(name_or_path, *search_dirs_, *trace_);
 }
 
 absl::Status Loader::VerifyFingerprint(const Fingerprint& plugin,
@@ -290,10 +300,7 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenTrusted(const std::string& path,
   OpenFile file;
   absl::StatusOr<UniqueFd> fd = OpenRegularFile(path, file.verified);
   if (!fd.ok()) return fd.status();
-  file.fd = *std::move(fd);
-  file.id = {static_cast<uint64_t>(file.verified.st_dev),
-             static_cast<uint64_t>(file.verified.st_ino)};
-  file.size = static_cast<uint64_t>(file.verified.st_size);
+  file.Take(*std::move(fd));
   if (!check_file_trust_) {
     trace_->Line(TraceCategory::kVerify, path,
                  ": file trust: not checked (turned off for this loader)");
@@ -355,26 +362,19 @@ absl::StatusOr<Loader::OpenFile> Loader::OpenEntry(
   OpenFile file;
   absl::StatusOr<UniqueFd> fd = RegularFile(std::move(opened), path, file.verified);
   if (!fd.ok()) return fd.status();
-  file.fd = *std::move(fd);
-  file.id = {static_cast<uint64_t>(file.verified.st_dev),
-             static_cast<uint64_t>(file.verified.st_ino)};
-  file.size = static_cast<uint64_t>(file.verified.st_size);
-  const bool tracing = trace_->enabled(TraceCategory::kVerify);
+  file.Take(*std::move(fd));
   if (!check_file_trust_) {
-    if (tracing) {
-      trace_->Line(TraceCategory::kVerify, absl::StrCat(
-          path, ": file trust: not checked (turned off for this loader)"));
-    }
+    trace_->Line(TraceCategory::kVerify, path,
+                 ": file trust: not checked (turned off for this loader)");
     file.path = path;
     return file;
   }
   absl::StatusOr<internal::TrustedFile> trusted = internal::CheckEntryTrust(
-      *directory.trusted, name, file.verified, tracing);
+      *directory.trusted, name, file.verified,
+      trace_->enabled(TraceCategory::kVerify));
   if (!trusted.ok()) return trusted.status();
-  if (tracing) {
-    trace_->Line(TraceCategory::kVerify,
-                 absl::StrCat(path, ": file trust: ", trusted->description));
-  }
+  trace_->Line(TraceCategory::kVerify, path,
+               ": file trust: ", trusted->description);
   file.path = std::move(trusted->real_path);
   return file;
 }
@@ -600,12 +600,9 @@ absl::StatusOr<PluginDirectory> Loader::OpenDirectory(std::string_view dir) cons
     trace_->Line(TraceCategory::kVerify, FirstLine(directory.status()));
     return directory.status();
   }
-  if (tracing) {
-    trace_->Line(TraceCategory::kVerify, absl::StrCat(
-        ToAbsl(dir), ": directory trust: ",
-        check_file_trust_ ? directory->verdict
-                          : "not checked (turned off for this loader)"));
-  }
+  trace_->Line(TraceCategory::kVerify, ToAbsl(dir), ": directory trust: ",
+               check_file_trust_ ? directory->verdict
+                                 : "not checked (turned off for this loader)");
   return PluginDirectory(
       *this, std::make_unique<internal::CheckedDirectory>(*std::move(directory)));
 }

@@ -197,11 +197,6 @@ Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
   std::vector<FieldComparison> refusals;
   ForEachField(
       host, plugin, [&](std::string_view key, internal::FieldValues values) {
-        // Most fields of a plugin built like its host are equal, and two
-        // equal values are never refused: no call for those.
-        if (values.plugin && values.host && *values.plugin == *values.host) {
-          return;
-        }
         if (internal::Refuses(key, values, host, plugin, policy)) {
           refusals.push_back(
               internal::CompareField(key, values, host, plugin, policy));

@@ -55,6 +55,7 @@ namespace preload {
 namespace internal {
 struct RegistryHost;
 struct CheckedDirectory;
+struct SearchDirectory;
 }  // namespace internal
 class Loader;
 
@@ -277,6 +278,10 @@ class Loader {
   bool sealed_copy_;
   std::vector<std::string> search_path_;
   bool default_search_path_;
+  // The directories a bare name is looked for in, made on the first one
+  // (the defaults cost a readlink of /proc/self/exe), then kept.
+  mutable std::once_flag search_dirs_once_;
+  mutable std::unique_ptr<const std::vector<internal::SearchDirectory>> search_dirs_;
   std::shared_ptr<const Trace> trace_;
   // Recursive so that a plugin's init may itself open plugins.
   mutable std::recursive_mutex mutex_;

@@ -559,15 +559,9 @@ Sides MakeSides(std::string_view field, FieldValues values,
 
 }  // namespace
 
-bool Refuses(std::string_view field, FieldValues values,
-             const Fingerprint& host, const Fingerprint& plugin,
-             Policy policy) {
-  // Two equal values are never refused, whatever the rule (Decide); most
-  // fields of a plugin built like its host are equal, and skip the rule
-  // lookup.
-  if (values.plugin && values.host && *values.plugin == *values.host) {
-    return false;
-  }
+bool RefusesUnequal(std::string_view field, FieldValues values,
+                    const Fingerprint& host, const Fingerprint& plugin,
+                    Policy policy) {
   const Sides sides =
       MakeSides(field, values, host, plugin, policy, RuleFor(field));
   return Decide(sides) == Outcome::kRefused;

@@ -29,10 +29,23 @@ FieldComparison CompareField(std::string_view field, FieldValues values,
                              const Fingerprint& host, const Fingerprint& plugin,
                              Policy policy);
 
+// Refuses() for a field whose two values are not equal.
+bool RefusesUnequal(std::string_view field, FieldValues values,
+                    const Fingerprint& host, const Fingerprint& plugin,
+                    Policy policy);
+
 // Whether CompareField would refuse the field, without building the
-// comparison: the accept path of every load needs only this.
-bool Refuses(std::string_view field, FieldValues values,
-             const Fingerprint& host, const Fingerprint& plugin, Policy policy);
+// comparison: the accept path of every load needs only this. Two equal
+// values are never refused, whatever the rule; most fields of a plugin built
+// like its host are equal, and cost no call.
+inline bool Refuses(std::string_view field, FieldValues values,
+                    const Fingerprint& host, const Fingerprint& plugin,
+                    Policy policy) {
+  if (values.plugin && values.host && *values.plugin == *values.host) {
+    return false;
+  }
+  return RefusesUnequal(field, values, host, plugin, policy);
+}
 
 }  // namespace preload::internal
 
