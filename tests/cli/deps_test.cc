@@ -1,6 +1,6 @@
 // Tests for cli/deps.h: ld.so's search order on synthetic ELF files written
 // to a temporary directory (only their dynamic sections matter).
-#include "cli/deps.h"
+#include "cli/internal/deps.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -15,7 +15,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "internal/file_trust.h"
+#include "loader/internal/file_trust.h"
 #include "preload/loader.h"
 #include "temp_tree.h"
 

@@ -38,9 +38,9 @@ struct ElfNote {
   std::string desc;
 };
 
-// Limits that keep a hostile file from making the reader allocate or read
-// without bound. A file exceeding one is refused as corrupt.
-inline constexpr std::size_t kMaxProgramHeaders = 4096;
+// A limit that keeps a hostile file from making the reader allocate or read
+// without bound: a file exceeding it (or having more than 4096 program
+// headers) is refused as corrupt.
 inline constexpr std::size_t kMaxNoteSegmentBytes = 1024 * 1024;
 
 // Reads every note of every PT_NOTE segment of the ELF file open on `fd`.

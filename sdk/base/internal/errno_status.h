@@ -1,0 +1,22 @@
+// Copyright the PreloadSDK authors.
+//
+// base/internal/errno_status.h — a failed system call as an absl::Status, the
+// same way everywhere in the SDK.
+#ifndef PRELOAD_BASE_INTERNAL_ERRNO_STATUS_H_
+#define PRELOAD_BASE_INTERNAL_ERRNO_STATUS_H_
+
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace preload::internal {
+
+// "<what>: <strerror(error)>", e.g. "/opt/p.so: cannot open: No such file or
+// directory", with the code a caller can act on: NotFound for ENOENT,
+// PermissionDenied for EACCES and EPERM, InvalidArgument for anything else
+// (the file cannot be used as it was asked to be).
+[[nodiscard]] absl::Status ErrnoStatus(int error, std::string_view what);
+
+}  // namespace preload::internal
+
+#endif  // PRELOAD_BASE_INTERNAL_ERRNO_STATUS_H_

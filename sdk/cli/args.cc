@@ -1,0 +1,185 @@
+// Copyright the PreloadSDK authors.
+#include "cli/internal/args.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/internal/flags.h"
+#include "cli/internal/output.h"
+#include "base/internal/string_view.h"
+
+ABSL_FLAG(bool, json, false,
+          "print JSON instead of text (the schema is in docs/cli.md)");
+ABSL_FLAG(std::string, against, "",
+          "HOST: compare with the fingerprint of this host executable instead "
+          "of the tool's own");
+ABSL_FLAG(std::string, policy, "strict",
+          "the policy: strict (the default) or compatible");
+ABSL_FLAG(bool, direct, false,
+          "list only the file's own DT_NEEDED libraries, not theirs");
+ABSL_FLAG(std::string, dir, "",
+          "DIR: where to create the project (default: ./NAME)");
+ABSL_FLAG(std::vector<std::string>, abi, {},
+          "NAME=VERSION: a host ABI the plugin requires (repeatable, or "
+          "comma-separated)");
+
+namespace preload::cli {
+namespace {
+
+using internal::ToAbsl;
+
+bool Accepts(const CommandSpec& command, std::string_view flag) {
+  return std::find(command.flags.begin(), command.flags.end(), flag) !=
+         command.flags.end();
+}
+
+absl::Status Usage(const CommandSpec& command, std::string_view message) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("preload ", ToAbsl(command.name), ": ", ToAbsl(message),
+                   "\nRun 'preload ", ToAbsl(command.name),
+                   " --help' for its usage."));
+}
+
+// Resets every flag to its default: tests may parse several command lines.
+void ResetFlags() {
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    std::string ignored;
+    if (flag->IsOfType<bool>() || flag->IsOfType<std::string>() ||
+        flag->IsOfType<std::vector<std::string>>()) {
+      flag->ParseFrom(flag->DefaultValue(), &ignored);
+    }
+  }
+}
+
+// Applies one `--name[=value]`; `next` supplies a value given separately.
+absl::Status ApplyFlag(const CommandSpec& command, std::string_view text,
+                       int argc, char** argv, int* index,
+                       std::vector<std::string>* abis) {
+  std::string_view name = text.substr(2);
+  std::optional<std::string> value;
+  if (const std::size_t eq = name.find('='); eq != std::string_view::npos) {
+    value = std::string(name.substr(eq + 1));
+    name = name.substr(0, eq);
+  }
+  absl::CommandLineFlag* flag = Accepts(command, name)
+                                    ? absl::FindCommandLineFlag(ToAbsl(name))
+                                    : nullptr;
+  if (flag == nullptr && !value && name.substr(0, 2) == "no" &&
+      Accepts(command, name.substr(2))) {
+    flag = absl::FindCommandLineFlag(ToAbsl(name.substr(2)));
+    if (flag != nullptr && flag->IsOfType<bool>()) value = "false";
+  }
+  if (flag == nullptr) {
+    return Usage(command, absl::StrCat("unknown option --", ToAbsl(name)));
+  }
+  if (!value && flag->IsOfType<bool>()) value = "true";
+  if (!value) {
+    if (*index + 1 >= argc) {
+      return Usage(command,
+                   absl::StrCat("option --", ToAbsl(name), " needs a value"));
+    }
+    value = argv[++*index];
+  }
+  std::string error;
+  if (!flag->ParseFrom(*value, &error)) {
+    return Usage(command, absl::StrCat("option --", ToAbsl(name), ": ", error));
+  }
+  if (flag->IsOfType<std::vector<std::string>>()) {
+    for (const std::string& item : absl::GetFlag(FLAGS_abi)) {
+      if (!item.empty()) abis->push_back(item);
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string OptionLines(const CommandSpec& command) {
+  std::string out;
+  for (std::string_view name : command.flags) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(ToAbsl(name));
+    if (flag == nullptr) continue;
+    absl::StrAppend(&out, "  ", Pad(absl::StrCat("--", ToAbsl(name)), 12),
+                    flag->Help(), "\n");
+  }
+  absl::StrAppend(&out, "  ", Pad("--help", 12), "print this help\n");
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<ParsedArgs> ParseArgs(const CommandSpec& command, int argc,
+                                     char** argv, int first) {
+  ResetFlags();
+  ParsedArgs parsed;
+  std::vector<std::string> abis;
+  bool flags_ended = false;
+  for (int i = first; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (flags_ended || arg == "-" || arg.substr(0, 1) != "-") {
+      parsed.operands.emplace_back(arg);
+    } else if (arg == "--") {
+      flags_ended = true;
+    } else if (arg == "--help" || arg == "-h") {
+      parsed.help = true;
+    } else if (arg.substr(0, 2) != "--") {
+      return Usage(command, absl::StrCat("unknown option ", ToAbsl(arg),
+                                         " (options start with --)"));
+    } else if (absl::Status s = ApplyFlag(command, arg, argc, argv, &i, &abis);
+               !s.ok()) {
+      return s;
+    }
+  }
+  absl::SetFlag(&FLAGS_abi, abis);
+  if (parsed.help) return parsed;
+  const int count = static_cast<int>(parsed.operands.size());
+  if (count < command.min_args) {
+    return Usage(command, absl::StrCat("missing operand; usage: preload ",
+                                       ToAbsl(command.synopsis)));
+  }
+  if (command.max_args >= 0 && count > command.max_args) {
+    return Usage(command, absl::StrCat("unexpected operand '",
+                                       parsed.operands[command.max_args],
+                                       "'; usage: preload ",
+                                       ToAbsl(command.synopsis)));
+  }
+  return parsed;
+}
+
+std::string CommandHelp(const CommandSpec& command) {
+  return absl::StrCat("usage: preload ", ToAbsl(command.synopsis), "\n\n",
+                      ToAbsl(command.description), "\n\noptions:\n",
+                      OptionLines(command), "\n",
+                      "exit status: 0 all compatible / found, 1 something "
+                      "refused, missing or not a plugin, 2 usage or I/O "
+                      "error. Details: docs/cli.md\n");
+}
+
+std::string ToolHelp() {
+  std::string out =
+      "usage: preload COMMAND [OPTION]... [ARG]...\n\n"
+      "Inspect and check PreloadSDK plugins without loading them.\n\n"
+      "commands:\n";
+  for (const CommandSpec& command : Commands()) {
+    std::string line = absl::StrCat("  ", ToAbsl(command.name));
+    line.resize(std::max<std::size_t>(line.size() + 1, 15), ' ');
+    absl::StrAppend(&out, line, ToAbsl(command.summary), "\n");
+  }
+  absl::StrAppend(&out,
+                  "\nRun 'preload COMMAND --help' for a command's options. "
+                  "Every command takes --json.\n"
+                  "Exit status: 0 all compatible / found, 1 something "
+                  "refused, missing or not a plugin, 2 usage or I/O error.\n"
+                  "Colour is used only on a terminal, never when NO_COLOR "
+                  "is set.\n");
+  return out;
+}
+
+}  // namespace preload::cli

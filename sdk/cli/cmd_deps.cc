@@ -1,0 +1,90 @@
+// Copyright the PreloadSDK authors.
+//
+// preload deps FILE... [--direct] — the libraries each file needs, resolved
+// the way ld.so would resolve them; nothing is loaded.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "cli/internal/cli.h"
+#include "cli/internal/deps.h"
+#include "cli/internal/flags.h"
+#include "cli/internal/output.h"
+
+namespace preload::cli {
+namespace {
+
+int StatusOfError(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument ? kExitRefused
+                                                              : kExitUsage;
+}
+
+void PrintText(const DepsReport& report) {
+  std::cout << Paint(report.path, Color::kBold) << ": "
+            << Paint(DepsSummary(report), report.missing.empty()
+                                              ? Color::kGreen
+                                              : Color::kRed)
+            << "\n";
+  if (report.dynamic.runpath) {
+    std::cout << "  DT_RUNPATH " << *report.dynamic.runpath << "\n";
+  }
+  if (report.dynamic.rpath) {
+    std::cout << "  DT_RPATH   " << *report.dynamic.rpath << "\n";
+  }
+  std::cout << DepsToText(report, "  ");
+  if (!report.cache_problem.empty()) {
+    std::cout << "  note: " << report.cache_problem
+              << "; searched the default directories only\n";
+  }
+}
+
+}  // namespace
+
+int RunDeps(const std::vector<std::string>& args) {
+  const bool json = absl::GetFlag(FLAGS_json);
+  const bool recursive = !absl::GetFlag(FLAGS_direct);
+  DependencyResolver resolver(SearchSettingsFromEnvironment());
+  int status = kExitOk;
+  Json files = Json::array();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    absl::StatusOr<DepsReport> report = resolver.Resolve(args[i], recursive);
+    if (!report.ok()) {
+      status = Worse(status, StatusOfError(report.status()));
+      if (json) {
+        files.push_back(Json{{"path", args[i]},
+                             {"result", StatusOfError(report.status()) ==
+                                                kExitRefused
+                                            ? "corrupt"
+                                            : "error"},
+                             {"message", std::string(report.status().message())}});
+      } else {
+        if (i > 0) std::cout << "\n";
+        std::cout << Paint(std::string(report.status().message()), Color::kRed)
+                  << "\n";
+      }
+      continue;
+    }
+    if (!report->missing.empty()) status = Worse(status, kExitRefused);
+    if (json) {
+      Json entry = {{"path", args[i]},
+                    {"result", report->missing.empty() ? "found" : "missing"}};
+      const Json deps = DepsToJson(*report);
+      for (const auto& [key, value] : deps.items()) entry[key] = value;
+      files.push_back(std::move(entry));
+    } else {
+      if (i > 0) std::cout << "\n";
+      PrintText(*report);
+    }
+  }
+  if (json) {
+    PrintJson(Json{{"command", "deps"},
+                   {"recursive", recursive},
+                   {"files", std::move(files)},
+                   {"exit_status", status}});
+  }
+  return status;
+}
+
+}  // namespace preload::cli

@@ -1,0 +1,83 @@
+// Copyright the PreloadSDK authors.
+//
+// preload inspect FILE... — the fingerprint of each plugin or host, grouped.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "cli/internal/binary_file.h"
+#include "cli/internal/cli.h"
+#include "cli/internal/flags.h"
+#include "cli/internal/output.h"
+#include "cli/internal/render.h"
+
+namespace preload::cli {
+namespace {
+
+Json ToJson(const BinaryFile& file) {
+  Json out = {{"path", file.path}, {"result", ResultName(file.kind)}};
+  if (file.kind != FileKind::kPreload) {
+    out["message"] = file.message;
+    return out;
+  }
+  const Json fingerprint = FingerprintToJson(*file.fingerprint);
+  for (const auto& [key, value] : fingerprint.items()) out[key] = value;
+  out["build_id"] = file.build_id.empty() ? Json(nullptr) : Json(file.build_id);
+  return out;
+}
+
+void PrintText(const BinaryFile& file) {
+  if (file.kind != FileKind::kPreload) {
+    std::cout << Paint(file.message, Color::kRed) << "\n";
+    return;
+  }
+  std::cout << Paint(file.path, Color::kBold) << ": PreloadSDK "
+            << Describe(*file.fingerprint) << "\n"
+            << FingerprintToText(*file.fingerprint, "  ");
+  std::cout << "  " << Paint("GNU build-id", Color::kBold) << " "
+            << (file.build_id.empty() ? "none" : file.build_id) << "\n";
+}
+
+}  // namespace
+
+int RunInspect(const std::vector<std::string>& args) {
+  const bool json = absl::GetFlag(FLAGS_json);
+  int status = kExitOk;
+  Json files = Json::array();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const BinaryFile file = ReadBinary(args[i]);
+    status = Worse(status, ExitStatusOf(file.kind));
+    if (json) {
+      files.push_back(ToJson(file));
+    } else {
+      if (i > 0) std::cout << "\n";
+      PrintText(file);
+    }
+  }
+  if (json) {
+    PrintJson(Json{{"command", "inspect"},
+                   {"files", std::move(files)},
+                   {"exit_status", status}});
+  }
+  return status;
+}
+
+int RunFingerprint(const std::vector<std::string>&) {
+  const Fingerprint& tool = ToolFingerprint();
+  if (absl::GetFlag(FLAGS_json)) {
+    Json out = {{"command", "fingerprint"}};
+    const Json fingerprint = FingerprintToJson(tool);
+    for (const auto& [key, value] : fingerprint.items()) out[key] = value;
+    out["exit_status"] = 0;
+    PrintJson(out);
+    return kExitOk;
+  }
+  std::cout << "The toolchain this preload tool was built with ("
+            << Describe(tool) << "):\n"
+            << FingerprintToText(tool, "  ");
+  return kExitOk;
+}
+
+}  // namespace preload::cli

@@ -1,0 +1,218 @@
+// Copyright the PreloadSDK authors.
+//
+// preload scan DIR... [--against HOST] [--policy P] — one line per .so file
+// under the directories. Results are printed as they are found and nothing
+// is kept but counters, so memory does not grow with the number of files.
+// Symbolic links are followed; a link back to a directory being walked (a
+// loop) is reported and not followed. Each directory's trust is checked once
+// for its files (Loader::OpenDirectory), the first time one is checked.
+#include <fts.h>
+
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/internal/cli.h"
+#include "cli/internal/flags.h"
+#include "cli/internal/output.h"
+#include "cli/internal/plugin_check.h"
+#include "cli/internal/render.h"
+
+namespace preload::cli {
+namespace {
+
+constexpr std::string_view kResults[] = {"compatible", "refused",
+                                         "missing_libraries", "not_plugin",
+                                         "corrupt", "error"};
+
+bool IsSharedObjectName(std::string_view name) {
+  return name.size() > 3 && name.substr(name.size() - 3) == ".so";
+}
+
+int CompareNames(const FTSENT** a, const FTSENT** b) {
+  return std::strcmp((*a)->fts_name, (*b)->fts_name);
+}
+
+// The directory being walked at each depth, opened for the loader on its
+// first file: memory in the depth of the tree, not in its number of files.
+class OpenDirectories {
+ public:
+  explicit OpenDirectories(const PluginChecker& checker) : checker_(checker) {}
+
+  // fts enters a directory at `level`: what was open there is done with.
+  void Enter(int level) {
+    if (static_cast<std::size_t>(level) < open_.size()) open_.resize(level);
+  }
+
+  // The directory of `entry`, a file below a root; null if it cannot be
+  // opened (the file's own check then says why).
+  const PluginDirectory* Of(const FTSENT& entry) {
+    const std::size_t level = static_cast<std::size_t>(entry.fts_level) - 1;
+    if (open_.size() <= level) open_.resize(level + 1);
+    Slot& slot = open_[level];
+    if (!slot.tried) {
+      slot.tried = true;
+      // The entry's path up to its name: fts joins paths as PluginDirectory does.
+      absl::StatusOr<PluginDirectory> directory = checker_.OpenDirectory(
+          std::string_view(entry.fts_path, entry.fts_pathlen - entry.fts_namelen));
+      if (directory.ok()) slot.directory = *std::move(directory);
+    }
+    return slot.directory ? &*slot.directory : nullptr;
+  }
+
+ private:
+  struct Slot {
+    bool tried = false;
+    std::optional<PluginDirectory> directory;
+  };
+  const PluginChecker& checker_;
+  std::vector<Slot> open_;
+};
+
+// Streams results as text or as one JSON document written piece by piece.
+class Reporter {
+ public:
+  Reporter(bool json, const Host& host, Policy policy) : json_(json) {
+    if (json_) {
+      std::cout << "{\"command\": \"scan\", \"policy\": "
+                << Json(PolicyName(policy)).dump()
+                << ", \"host\": " << HostToJson(host).dump()
+                << ",\n \"results\": [";
+    }
+  }
+
+  void Add(const PluginCheck& check) {
+    ++counts_[check.result];
+    status_ = Worse(status_, check.exit_status);
+    if (json_) {
+      Json line = {{"path", check.file.path},
+                   {"result", check.result},
+                   {"reason", check.reason.empty() ? Json(nullptr)
+                                                   : Json(check.reason)}};
+      line["plugin"] =
+          check.file.fingerprint
+              ? Json{{"name", check.file.fingerprint->name()},
+                     {"version", check.file.fingerprint->version()}}
+              : Json(nullptr);
+      std::cout << (first_ ? "\n  " : ",\n  ")
+                << line.dump(-1, ' ', false, Json::error_handler_t::replace);
+      first_ = false;
+      return;
+    }
+    std::string detail;
+    if (check.result == "compatible") {
+      detail = Describe(*check.file.fingerprint);
+    } else {
+      detail = check.reason;
+      const std::string prefix = check.file.path + ": ";
+      if (detail.compare(0, prefix.size(), prefix) == 0) {
+        detail = detail.substr(prefix.size());
+      }
+    }
+    std::cout << Paint(Pad(check.result, 18), check.result == "compatible"
+                                                  ? Color::kGreen
+                                                  : Color::kRed)
+              << check.file.path << "  " << detail << "\n";
+  }
+
+  void Problem(int status) { status_ = Worse(status_, status); }
+
+  int Finish() {
+    std::size_t total = 0;
+    std::vector<std::string> parts;
+    Json summary = Json::object();
+    for (std::string_view result : kResults) {
+      const std::size_t n = counts_[std::string(result)];
+      total += n;
+      summary[std::string(result)] = n;
+      if (n > 0) parts.push_back(absl::StrCat(n, " ", std::string(result)));
+    }
+    if (json_) {
+      std::cout << (first_ ? "" : "\n ") << "],\n \"summary\": "
+                << summary.dump() << ", \"files\": " << total
+                << ", \"exit_status\": " << status_ << "}\n";
+    } else {
+      std::cout << total << (total == 1 ? " file" : " files")
+                << (parts.empty() ? "" : ": ") << absl::StrJoin(parts, ", ")
+                << "\n";
+    }
+    return status_;
+  }
+
+ private:
+  bool json_;
+  bool first_ = true;
+  int status_ = kExitOk;
+  std::map<std::string, std::size_t> counts_;
+};
+
+}  // namespace
+
+int RunScan(const std::vector<std::string>& args) {
+  absl::StatusOr<Policy> policy = PolicyFromFlags();
+  if (!policy.ok()) {
+    PrintError("scan", policy.status());
+    return kExitUsage;
+  }
+  absl::StatusOr<Host> host = HostFromFlags();
+  if (!host.ok()) {
+    PrintError("scan", host.status());
+    return kExitUsage;
+  }
+  PluginChecker checker(*host, *policy);
+  Reporter reporter(absl::GetFlag(FLAGS_json), *host, *policy);
+  std::vector<char*> roots;
+  for (const std::string& arg : args) roots.push_back(const_cast<char*>(arg.c_str()));
+  roots.push_back(nullptr);
+  FTS* walk = ::fts_open(roots.data(), FTS_LOGICAL | FTS_NOCHDIR, CompareNames);
+  if (walk == nullptr) {
+    PrintError("scan", std::strerror(errno));
+    return kExitUsage;
+  }
+  OpenDirectories directories(checker);
+  while (FTSENT* entry = ::fts_read(walk)) {
+    switch (entry->fts_info) {
+      case FTS_D:
+        directories.Enter(entry->fts_level);
+        break;
+      case FTS_F:
+        if (entry->fts_level == 0) {
+          reporter.Add(checker.Check(entry->fts_path));
+        } else if (IsSharedObjectName(entry->fts_name)) {
+          reporter.Add(checker.Check(entry->fts_path, directories.Of(*entry)));
+        }
+        break;
+      case FTS_DC:
+        PrintError("scan", absl::StrCat("not following ", entry->fts_path,
+                                        ": it leads back to ",
+                                        entry->fts_cycle->fts_path,
+                                        " (a symlink loop)"));
+        break;
+      case FTS_SLNONE:
+        if (IsSharedObjectName(entry->fts_name)) {
+          reporter.Add(checker.Check(entry->fts_path));  // reported as error
+        }
+        break;
+      case FTS_DNR:
+      case FTS_ERR:
+      case FTS_NS:
+        PrintError("scan", absl::StrCat(entry->fts_path, ": ",
+                                        std::strerror(entry->fts_errno)));
+        reporter.Problem(kExitUsage);
+        break;
+      default:
+        break;
+    }
+  }
+  ::fts_close(walk);
+  return reporter.Finish();
+}
+
+}  // namespace preload::cli

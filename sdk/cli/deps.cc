@@ -1,0 +1,178 @@
+// Copyright the PreloadSDK authors.
+#include "cli/internal/deps.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <deque>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/internal/errno_status.h"
+#include "base/internal/string_view.h"
+#include "base/internal/unique_fd.h"
+
+namespace preload::cli {
+namespace {
+
+using internal::ToAbsl;
+
+absl::StatusOr<ElfDynamic> ReadDynamicOf(const std::string& path) {
+  internal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd.valid()) {
+    return internal::ErrnoStatus(errno, absl::StrCat(path, ": cannot open"));
+  }
+  return ReadElfDynamic(fd.get(), path);
+}
+
+}  // namespace
+
+internal::LibrarySearchSettings SearchSettingsFromEnvironment() {
+  internal::LibrarySearchSettings settings;
+  if (const char* paths = std::getenv("LD_LIBRARY_PATH");
+      paths != nullptr && *paths != '\0') {
+    settings.ld_library_path = internal::SplitLibraryPath(paths);
+  }
+  return settings;
+}
+
+DependencyResolver::DependencyResolver(SearchSettings settings)
+    : search_(std::move(settings)) {}
+
+// Breadth-first, each name resolved once, like ld.so's list of loaded
+// objects.
+absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
+                                                       bool recursive) {
+  absl::StatusOr<ElfDynamic> root_dynamic = ReadDynamicOf(path);
+  if (!root_dynamic.ok()) return root_dynamic.status();
+  DepsReport report;
+  report.path = path;
+  report.dynamic = *root_dynamic;
+
+  std::deque<internal::SearchingObject> objects;  // stable parent links
+  const std::string absolute = internal::AbsolutePath(path);
+  objects.push_back({absolute, internal::DirectoryOf(absolute), *root_dynamic});
+  std::set<std::string> seen_names, seen_paths{absolute};
+  if (root_dynamic->soname) seen_names.insert(*root_dynamic->soname);
+  for (std::size_t next = 0; next < objects.size(); ++next) {
+    const internal::SearchingObject& requester = objects[next];
+    for (const std::string& name : requester.dynamic.needed) {
+      if (!seen_names.insert(name).second) continue;
+      Library library = Find(name, requester, &report.cache_problem);
+      if (!library.found) report.missing.push_back(name);
+      const bool descend = library.found && recursive &&
+                           seen_paths.insert(library.path).second;
+      if (descend) {
+        absl::StatusOr<ElfDynamic> dynamic = ReadDynamicOf(library.path);
+        if (dynamic.ok()) {
+          if (dynamic->soname) seen_names.insert(*dynamic->soname);
+          objects.push_back({library.path, internal::DirectoryOf(library.path),
+                             *std::move(dynamic), &requester, library.depth});
+        } else {
+          library.error = std::string(dynamic.status().message());
+        }
+      }
+      report.libraries.push_back(std::move(library));
+    }
+  }
+  return report;
+}
+
+Library DependencyResolver::Find(const std::string& name,
+                                 const internal::SearchingObject& requester,
+                                 std::string* cache_problem) {
+  internal::FoundLibrary found = search_.Find(name, requester);
+  if (!found.cache_problem.empty()) *cache_problem = found.cache_problem;
+  Library library;
+  library.name = name;
+  library.needed_by = requester.path;
+  library.depth = requester.depth + 1;
+  library.found = found.found;
+  library.path = std::move(found.path);
+  library.via = std::move(found.via);
+  library.search_entry = std::move(found.search_entry);
+  library.skipped = std::move(found.skipped);
+  library.searched = std::move(found.searched);
+  return library;
+}
+
+Json DepsToJson(const DepsReport& report) {
+  Json libraries = Json::array();
+  for (const Library& library : report.libraries) {
+    Json entry = {{"name", library.name},
+                  {"needed_by", library.needed_by},
+                  {"depth", library.depth},
+                  {"found", library.found},
+                  {"path", library.found ? Json(library.path) : Json(nullptr)},
+                  {"via", library.found ? Json(library.via) : Json(nullptr)},
+                  {"search_entry", library.search_entry.empty()
+                                       ? Json(nullptr)
+                                       : Json(library.search_entry)},
+                  {"skipped", library.skipped}};
+    if (!library.found) entry["searched"] = library.searched;
+    if (!library.error.empty()) entry["error"] = library.error;
+    libraries.push_back(std::move(entry));
+  }
+  const ElfDynamic& d = report.dynamic;
+  const auto optional = [](const std::optional<std::string>& value) {
+    return value ? Json(*value) : Json(nullptr);
+  };
+  return Json{{"path", report.path},
+              {"elf_class", d.identity.elf_class},
+              {"machine", d.identity.machine},
+              {"soname", optional(d.soname)},
+              {"rpath", optional(d.rpath)},
+              {"runpath", optional(d.runpath)},
+              {"needed", d.needed},
+              {"libraries", std::move(libraries)},
+              {"missing", report.missing},
+              {"all_found", report.missing.empty()}};
+}
+
+std::string DepsToText(const DepsReport& report, std::string_view indent) {
+  std::string out;
+  for (const Library& library : report.libraries) {
+    absl::StrAppend(&out, ToAbsl(indent),
+                    std::string(2 * (library.depth - 1), ' '), library.name,
+                    " => ");
+    if (library.found) {
+      std::string how = library.via;
+      if (!library.search_entry.empty()) {
+        absl::StrAppend(&how, " ", library.search_entry);
+      }
+      if (library.depth > 1) {
+        absl::StrAppend(&how, "; needed by ",
+                        library.needed_by.substr(
+                            library.needed_by.rfind('/') + 1));
+      }
+      absl::StrAppend(&out, library.path, " (", how, ")\n");
+      if (!library.error.empty()) {
+        absl::StrAppend(&out, ToAbsl(indent), "    unreadable: ",
+                        library.error, "\n");
+      }
+    } else {
+      absl::StrAppend(&out, Paint("not found", Color::kRed), "; searched ",
+                      absl::StrJoin(library.searched, ", "), "\n");
+    }
+  }
+  return out;
+}
+
+std::string DepsSummary(const DepsReport& report) {
+  const std::size_t total = report.libraries.size();
+  if (report.missing.empty()) {
+    return absl::StrCat("all ", total, total == 1 ? " library" : " libraries",
+                        " found");
+  }
+  return absl::StrCat(report.missing.size(), " of ", total,
+                      total == 1 ? " library" : " libraries", " not found: ",
+                      absl::StrJoin(report.missing, ", "));
+}
+
+}  // namespace preload::cli

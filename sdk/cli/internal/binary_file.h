@@ -1,0 +1,42 @@
+// Copyright the PreloadSDK authors.
+//
+// cli/internal/binary_file.h — what the tool learns from one file without loading it:
+// whether it is a PreloadSDK binary, its fingerprint and its GNU build-id.
+#ifndef PRELOAD_CLI_INTERNAL_BINARY_FILE_H_
+#define PRELOAD_CLI_INTERNAL_BINARY_FILE_H_
+
+#include <optional>
+#include <string>
+
+#include "preload/fingerprint.h"
+
+namespace preload::cli {
+
+enum class FileKind {
+  kPreload,     // carries one well-formed PreloadSDK fingerprint
+  kNotPreload,  // not ELF, or ELF without a PreloadSDK note
+  kCorrupt,     // ELF whose headers or fingerprint note are malformed
+  kIoError,     // cannot be opened or read, or not a regular file
+};
+
+struct BinaryFile {
+  std::string path;
+  FileKind kind = FileKind::kIoError;
+  std::string message;  // why it is not kPreload, naming the file
+  std::optional<Fingerprint> fingerprint;
+  std::string build_id;  // lower-case hex; empty if the file has none
+};
+
+// Reads `path`. Never fails: the outcome is in `kind` and `message`.
+BinaryFile ReadBinary(const std::string& path);
+
+// The exit status a file of this kind contributes (0 for kPreload).
+int ExitStatusOf(FileKind kind);
+
+// The fingerprint the tool itself carries (target_preload_host(preload)),
+// or the SDK library's if it has none.
+const Fingerprint& ToolFingerprint();
+
+}  // namespace preload::cli
+
+#endif  // PRELOAD_CLI_INTERNAL_BINARY_FILE_H_

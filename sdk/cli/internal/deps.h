@@ -1,0 +1,81 @@
+// Copyright the PreloadSDK authors.
+//
+// cli/internal/deps.h — a file's DT_NEEDED libraries, found the way glibc's
+// ld.so would find them (elf/internal/library_search.h), without loading
+// anything: what `preload deps` and `preload check` report. Libraries are
+// visited breadth-first and each name is resolved once, like ld.so's list of
+// loaded objects.
+#ifndef PRELOAD_CLI_INTERNAL_DEPS_H_
+#define PRELOAD_CLI_INTERNAL_DEPS_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "elf/internal/library_search.h"
+#include "cli/internal/output.h"
+#include "preload/elf_dynamic.h"
+
+namespace preload::cli {
+
+using SearchSettings = internal::LibrarySearchSettings;
+
+// LD_LIBRARY_PATH from the environment, the system's cache: what the tool
+// searches with.
+SearchSettings SearchSettingsFromEnvironment();
+
+struct Library {
+  std::string name;       // as written in DT_NEEDED
+  std::string needed_by;  // the file whose DT_NEEDED names it
+  int depth = 1;          // 1: needed by the file itself
+  bool found = false;
+  std::string path;       // where it was found
+  std::string via;        // path, rpath, ld_library_path, runpath,
+                          // ld.so.cache, default
+  std::string search_entry;  // the list entry that matched, unexpanded
+  std::vector<std::string> skipped;  // candidates of another ELF class
+  std::vector<std::string> searched;  // not found: every place looked in
+  std::string error;      // found, but its own dynamic section is unreadable
+};
+
+struct DepsReport {
+  std::string path;
+  ElfDynamic dynamic;
+  std::vector<Library> libraries;  // in ld.so's breadth-first order
+  std::vector<std::string> missing;  // names not found, in that order
+  std::string cache_problem;  // why ld.so.cache was not used, if it was not
+};
+
+class DependencyResolver {
+ public:
+  explicit DependencyResolver(SearchSettings settings);
+
+  // Resolves the libraries `path` needs; with `recursive`, theirs too.
+  // NotFound / PermissionDenied when the file cannot be opened;
+  // InvalidArgument when it is not ELF or its dynamic section is malformed.
+  [[nodiscard]] absl::StatusOr<DepsReport> Resolve(const std::string& path,
+                                                   bool recursive);
+
+ private:
+  // Also sets `cache_problem` when the search reached an unreadable cache.
+  Library Find(const std::string& name,
+               const internal::SearchingObject& requester,
+               std::string* cache_problem);
+
+  internal::LibrarySearch search_;
+};
+
+// The report as the JSON object documented in docs/cli.md.
+Json DepsToJson(const DepsReport& report);
+
+// The report as text: one line per library, `indent` before each.
+std::string DepsToText(const DepsReport& report, std::string_view indent);
+
+// "all 5 libraries found" / "2 of 5 libraries not found: a, b".
+std::string DepsSummary(const DepsReport& report);
+
+}  // namespace preload::cli
+
+#endif  // PRELOAD_CLI_INTERNAL_DEPS_H_

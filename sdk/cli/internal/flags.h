@@ -1,0 +1,20 @@
+// Copyright the PreloadSDK authors.
+//
+// cli/internal/flags.h — the tool's flags, defined with Abseil flags. Each command
+// accepts only the ones its CommandSpec lists (see args.h).
+#ifndef PRELOAD_CLI_INTERNAL_FLAGS_H_
+#define PRELOAD_CLI_INTERNAL_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+
+ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(std::string, against);
+ABSL_DECLARE_FLAG(std::string, policy);
+ABSL_DECLARE_FLAG(bool, direct);
+ABSL_DECLARE_FLAG(std::string, dir);
+ABSL_DECLARE_FLAG(std::vector<std::string>, abi);
+
+#endif  // PRELOAD_CLI_INTERNAL_FLAGS_H_

@@ -1,0 +1,76 @@
+// Copyright the PreloadSDK authors.
+//
+// cli/internal/plugin_check.h — the whole verdict on one plugin file, shared by
+// `check` and `scan`: is it a plugin, does its fingerprint pass the policy
+// against the host (preload::Compare, confirmed by Loader::Verify), and can
+// the dynamic loader find every library it needs.
+#ifndef PRELOAD_CLI_INTERNAL_PLUGIN_CHECK_H_
+#define PRELOAD_CLI_INTERNAL_PLUGIN_CHECK_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "cli/internal/binary_file.h"
+#include "cli/internal/deps.h"
+#include "cli/internal/output.h"
+#include "preload/fingerprint.h"
+#include "preload/loader.h"
+#include "preload/policy.h"
+
+namespace preload::cli {
+
+// What plugins are compared with: --against HOST, or the tool itself.
+struct Host {
+  Fingerprint fingerprint;
+  std::string path;  // empty: the tool's own fingerprint
+};
+
+// Reads --against and --policy. InvalidArgument (a usage error) for an
+// unknown policy; the file's own error for a host that cannot be read or
+// carries no fingerprint, or that is a plugin.
+[[nodiscard]] absl::StatusOr<Host> HostFromFlags();
+[[nodiscard]] absl::StatusOr<Policy> PolicyFromFlags();
+Json HostToJson(const Host& host);
+
+struct PluginCheck {
+  BinaryFile file;
+  std::optional<Verdict> verdict;
+  std::optional<DepsReport> deps;
+  // compatible, refused, missing_libraries, not_plugin, corrupt or error.
+  std::string result;
+  std::string reason;  // the first reason it is not compatible
+  int exit_status = 0;
+};
+
+class PluginChecker {
+ public:
+  PluginChecker(const Host& host, Policy policy);
+  PluginCheck Check(const std::string& path);
+  // The same check of the file `path`, an entry of `directory` (opened by
+  // OpenDirectory; null: none): the loader then checks who may write the
+  // file relative to the directory, whose own trust it checked once.
+  PluginCheck Check(const std::string& path, const PluginDirectory* directory);
+  [[nodiscard]] absl::StatusOr<PluginDirectory> OpenDirectory(
+      std::string_view dir) const {
+    return loader_.OpenDirectory(dir);
+  }
+
+ private:
+  [[nodiscard]] absl::StatusOr<Fingerprint> Verify(
+      const std::string& path, const PluginDirectory* directory) const;
+
+  const Host& host_;
+  Policy policy_;
+  Loader loader_;
+  DependencyResolver resolver_;
+};
+
+// The check as a JSON object (docs/cli.md, "check").
+Json PluginCheckToJson(const PluginCheck& check);
+
+}  // namespace preload::cli
+
+#endif  // PRELOAD_CLI_INTERNAL_PLUGIN_CHECK_H_

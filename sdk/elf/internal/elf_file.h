@@ -1,0 +1,165 @@
+// Copyright the PreloadSDK authors.
+//
+// The one reader of ELF headers behind <preload/elf_notes.h> and
+// <preload/elf_dynamic.h>: the identification (class, byte order, version),
+// the ELF header and the program header table, read with `pread` from an open
+// file whose size the caller knows. Everything read is untrusted: each offset
+// and size is checked against that size, with arithmetic that cannot
+// overflow, before anything is read or allocated.
+//
+//   ElfFile elf(fd, size, "plugins/hello.so");
+//   if (absl::Status s = elf.ReadHeader(); !s.ok()) return s;
+//   absl::StatusOr<std::vector<ElfProgramHeader>> phdrs =
+//       elf.ReadProgramHeaders();
+//
+// This is the format seam: Linux and ELF only. Another binary format would
+// get a sibling reader, not a branch in this one.
+#ifndef PRELOAD_ELF_INTERNAL_ELF_FILE_H_
+#define PRELOAD_ELF_INTERNAL_ELF_FILE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace preload::internal {
+
+// More program headers than this and a file is refused as corrupt, so that a
+// hostile file cannot make a reader allocate or read without bound.
+inline constexpr std::size_t kMaxProgramHeaders = 4096;
+
+// True if [offset, offset + size) lies within `limit`, without overflowing.
+inline bool FitsWithin(uint64_t offset, uint64_t size, uint64_t limit) {
+  return offset <= limit && size <= limit - offset;
+}
+
+// A `width`-byte unsigned integer of `bytes` at `offset`, in the given byte
+// order, whatever the host's (a big-endian plugin can be inspected on a
+// little-endian machine); the caller has checked that it lies within `bytes`.
+inline uint64_t LoadUnsigned(std::string_view bytes, std::size_t offset,
+                             std::size_t width, bool big_endian) {
+  // A file in this machine's byte order, the usual case, costs one load.
+  constexpr bool kHostBigEndian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+  const char* at = bytes.data() + offset;
+  if (big_endian == kHostBigEndian) {
+    switch (width) {
+      case 2: { uint16_t v; std::memcpy(&v, at, 2); return v; }
+      case 4: { uint32_t v; std::memcpy(&v, at, 4); return v; }
+      case 8: { uint64_t v; std::memcpy(&v, at, 8); return v; }
+      default: break;
+    }
+  }
+  uint64_t value = 0;
+  for (std::size_t i = 0; i < width; ++i) {
+    const uint64_t byte = static_cast<unsigned char>(at[i]);
+    const std::size_t shift = big_endian ? width - 1 - i : i;
+    value |= byte << (8 * shift);
+  }
+  return value;
+}
+
+// Where a field lives in a header record, taken from <elf.h>.
+struct ElfField {
+  std::size_t offset;
+  std::size_t width;
+};
+
+// The two ELF classes differ only in field positions and widths.
+struct ElfClassLayout {
+  const char* name;  // "ELF32" or "ELF64", for messages
+  int bits;          // 32 or 64
+  std::size_t ehdr_size, phdr_size;
+  ElfField e_type, e_machine, e_phoff, e_phentsize, e_phnum;
+  ElfField p_type, p_offset, p_vaddr, p_filesz, p_align;
+};
+
+// What the ELF header says, widened to 64 bits.
+struct ElfHeader {
+  uint64_t type = 0, machine = 0;
+  uint64_t phoff = 0, phentsize = 0, phnum = 0;
+};
+
+// One program header, widened to 64 bits; `index` is its place in the table.
+struct ElfProgramHeader {
+  uint64_t index, type, offset, vaddr, filesz, align;
+};
+
+// The size of the file open on `fd`, from fstat; `file` names it in errors.
+absl::StatusOr<uint64_t> ElfFileSize(int fd, std::string_view file);
+
+// An ELF file open on a descriptor, read from offset 0 to `size`. Never moves
+// the file offset. Not copyable: it holds the file's first bytes, which serve
+// the headers (and usually the notes) of an ordinary shared object in one read.
+class ElfFile {
+ public:
+  // `size` is the file's size as the caller knows it (from fstat); bytes past
+  // it are never read. `file` is used only in error messages.
+  ElfFile(int fd, uint64_t size, std::string_view file)
+      : fd_(fd), size_(size), file_(file) {}
+  ElfFile(const ElfFile&) = delete;
+  ElfFile& operator=(const ElfFile&) = delete;
+
+  // Reads the file's first bytes and checks its identification and ELF
+  // header. InvalidArgument for a file that is not ELF, of an unknown class,
+  // byte order or version, or too short for its header; the errno-derived
+  // status if the read fails. Call it first, once.
+  absl::Status ReadHeader();
+
+  // The program header table, checked against the file and the limits of
+  // <preload/elf_notes.h>; empty when e_phnum is 0 (a relocatable object).
+  absl::StatusOr<std::vector<ElfProgramHeader>> ReadProgramHeaders() const;
+
+  // Bytes [offset, offset + size), which the caller has checked lie within
+  // size(). Served from the bytes already read where possible; `storage`
+  // holds the rest and must outlive the view.
+  absl::StatusOr<std::string_view> ReadRange(uint64_t offset, uint64_t size,
+                                             std::string* storage) const;
+
+  // A `width`-byte unsigned integer of `record` at `offset`, in the file's
+  // byte order; the caller has checked that it lies within `record`.
+  uint64_t Load(std::string_view record, std::size_t offset,
+                std::size_t width) const {
+    return LoadUnsigned(record, offset, width, big_endian_);
+  }
+  uint64_t Get(std::string_view record, ElfField field) const {
+    return Load(record, field.offset, field.width);
+  }
+
+  // InvalidArgument "<file>: <message>".
+  absl::Status Invalid(std::string_view message) const;
+
+  uint64_t size() const { return size_; }
+  std::string_view file() const { return file_; }
+  const ElfClassLayout& layout() const { return *layout_; }
+  bool big_endian() const { return big_endian_; }
+  const ElfHeader& header() const { return header_; }
+
+ private:
+  // One pread of this many bytes serves the headers and notes of an ordinary
+  // shared object, which sit at its start; only exotic layouts need a second.
+  static constexpr std::size_t kPrefixBytes = 4096;
+
+  std::string_view prefix() const { return {prefix_, prefix_size_}; }
+  absl::Status PreadExactly(char* out, std::size_t size,
+                            uint64_t offset) const;
+  absl::Status CheckIdent() const;
+  absl::Status CheckProgramHeaderTable() const;
+
+  int fd_;
+  uint64_t size_;
+  std::string_view file_;
+  const ElfClassLayout* layout_ = nullptr;
+  bool big_endian_ = false;
+  ElfHeader header_;
+  std::size_t prefix_size_ = 0;
+  char prefix_[kPrefixBytes];
+};
+
+}  // namespace preload::internal
+
+#endif  // PRELOAD_ELF_INTERNAL_ELF_FILE_H_

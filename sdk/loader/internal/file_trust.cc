@@ -1,0 +1,274 @@
+// Copyright the PreloadSDK authors.
+#include "loader/internal/file_trust.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/internal/string_view.h"
+
+namespace preload::internal {
+namespace {
+
+constexpr char kTurnOff[] =
+    "or, for a development tree, turn the check off (PRELOAD_ALLOW_INSECURE=1 "
+    "with autoload, LoaderOptions::check_file_trust = false)";
+
+std::string UserName(uid_t uid) {
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  char buffer[1024];
+  if (::getpwuid_r(uid, &entry, buffer, sizeof(buffer), &found) == 0 &&
+      found != nullptr) {
+    return absl::StrCat("uid ", uid, " (", found->pw_name, ")");
+  }
+  return absl::StrCat("uid ", uid);
+}
+
+std::string Mode(mode_t mode) { return absl::StrFormat("%04o", mode & 07777); }
+
+bool TrustedOwner(uid_t owner) { return owner == 0 || owner == ::geteuid(); }
+
+absl::Status Refuse(const std::string& file, const std::string& what) {
+  return absl::PermissionDeniedError(
+      absl::StrCat(file, ": refused: ", what, "; ", kTurnOff));
+}
+
+absl::Status CheckOwner(const std::string& file, const char* kind,
+                        std::string_view path, const struct stat& info) {
+  if (TrustedOwner(info.st_uid)) return absl::OkStatus();
+  return Refuse(file, absl::StrCat(
+      "the ", kind, " ", ToAbsl(path), " is owned by ", UserName(info.st_uid),
+      ", neither root nor this process's user (", UserName(::geteuid()),
+      "), who could replace the plugin: chown it to root or to ",
+      UserName(::geteuid())));
+}
+
+// `path` is a directory whose entry below is checked separately.
+absl::Status CheckDirectory(const std::string& file, std::string_view path,
+                            const struct stat& info, std::string& sticky) {
+  if (absl::Status owner = CheckOwner(file, "directory", path, info);
+      !owner.ok()) {
+    return owner;
+  }
+  const mode_t writable = info.st_mode & (S_IWGRP | S_IWOTH);
+  if (writable == 0) return absl::OkStatus();
+  if ((info.st_mode & S_ISVTX) != 0) {
+    // Sticky: others may add entries but not rename or delete ours; the entry
+    // below is checked to be ours or root's.
+    absl::StrAppend(&sticky, sticky.empty() ? "" : ", ", ToAbsl(path));
+    return absl::OkStatus();
+  }
+  return Refuse(file, absl::StrCat(
+      "the directory ", ToAbsl(path), " is writable by ",
+      (writable & S_IWOTH) ? "others" : "its group", " (mode ",
+      Mode(info.st_mode), ", not sticky), so anyone ",
+      (writable & S_IWOTH) ? "" : "in the group ",
+      "could replace the plugin: chmod go-w ", ToAbsl(path)));
+}
+
+absl::Status CheckFile(const std::string& file, const struct stat& info) {
+  if (absl::Status owner = CheckOwner(file, "file", file, info); !owner.ok()) {
+    return owner;
+  }
+  const mode_t writable = info.st_mode & (S_IWGRP | S_IWOTH);
+  if (writable == 0) return absl::OkStatus();
+  return Refuse(file, absl::StrCat(
+      "the file is writable by ", (writable & S_IWOTH) ? "others" : "its group",
+      " (mode ", Mode(info.st_mode), "), so its code could be changed by "
+      "someone else: chmod go-w ", file));
+}
+
+absl::Status CannotCheck(const std::string& file, std::string_view path,
+                         int error) {
+  return absl::PermissionDeniedError(absl::StrCat(
+      file, ": refused: cannot check who may write ", ToAbsl(path), ": ",
+      std::strerror(error)));
+}
+
+absl::Status Replaced(const std::string& file) {
+  return absl::PermissionDeniedError(absl::StrCat(
+      file, ": refused: the file was replaced while it was being checked"));
+}
+
+// Absolute, without "." or ".." components or doubled slashes: if no
+// component is a symlink, such a path is the real path.
+bool IsPlainAbsolute(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  for (size_t start = 1; start <= path.size();) {
+    const size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+struct Walk {
+  bool met_symlink = false;  // `path` was not the real path
+  size_t directories = 0;
+  std::string sticky;  // sticky directories accepted, for the description
+};
+
+// lstat of `path`'s first `length` characters, without copying them.
+int LstatPrefix(std::string& path, size_t length, struct stat& info) {
+  if (length == path.size()) return ::lstat(path.c_str(), &info);
+  const char saved = path[length];
+  path[length] = '\0';
+  const int result = ::lstat(path.c_str(), &info);
+  path[length] = saved;
+  return result;
+}
+
+// Checks "/" and every directory on the absolute `path`, then that its last
+// component is the open file. A symlink met on the way ends the walk with
+// met_symlink set.
+absl::StatusOr<Walk> WalkPath(std::string path, const struct stat& file) {
+  Walk walk;
+  struct stat info {};
+  if (::lstat("/", &info) != 0) return CannotCheck(path, "/", errno);
+  std::string_view directory = "/";
+  for (size_t end = 0; true;) {
+    if (absl::Status status = CheckDirectory(path, directory, info, walk.sticky);
+        !status.ok()) {
+      return status;
+    }
+    ++walk.directories;
+    end = std::min(path.find('/', end + 1), path.size());
+    const std::string_view entry = std::string_view(path).substr(0, end);
+    if (LstatPrefix(path, end, info) != 0) return CannotCheck(path, entry, errno);
+    if (S_ISLNK(info.st_mode)) {
+      walk.met_symlink = true;
+      return walk;
+    }
+    if (end == path.size()) {
+      if (info.st_dev != file.st_dev || info.st_ino != file.st_ino) return Replaced(path);
+      return walk;
+    }
+    if (!S_ISDIR(info.st_mode)) return CannotCheck(path, entry, ENOTDIR);
+    directory = entry;
+  }
+}
+
+// The walk of "/" itself, which has no component to walk: only the open
+// directory's identity is left to check.
+absl::StatusOr<Walk> WalkRoot(const struct stat& directory) {
+  struct stat info {};
+  if (::lstat("/", &info) != 0) return CannotCheck("/", "/", errno);
+  if (info.st_dev != directory.st_dev || info.st_ino != directory.st_ino) {
+    return Replaced("/");
+  }
+  return Walk{};
+}
+
+// Walks the real path of what is open on `fd` (named `path`, `end` its
+// fstat) and sets `real_path`. The common case costs one lstat per component
+// and no readlink. On any doubt the real path is asked of the kernel and
+// walked, and only its verdict counts.
+absl::StatusOr<Walk> WalkRealPath(const std::string& path, int fd,
+                                  const struct stat& end, std::string& real_path) {
+  real_path.clear();
+  absl::StatusOr<Walk> walk = absl::UnknownError("not walked");
+  if (IsPlainAbsolute(path)) {
+    walk = WalkPath(path, end);
+    if (walk.ok() && !walk->met_symlink) {
+      real_path = path;
+      return walk;
+    }
+  }
+  real_path = RealPathOfDescriptor(fd, path);
+  if (real_path == "/" && S_ISDIR(end.st_mode)) return WalkRoot(end);
+  if (!IsPlainAbsolute(real_path)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        real_path, ": refused: cannot check who may write it: its "
+        "absolute path is unknown"));
+  }
+  walk = WalkPath(real_path, end);
+  if (!walk.ok()) return walk.status();
+  if (walk->met_symlink) return Replaced(real_path);
+  return walk;
+}
+
+std::string Describe(const struct stat& file, size_t directories,
+                     const std::string& sticky) {
+  return absl::StrCat(
+      "the file (", UserName(file.st_uid), ", mode ", Mode(file.st_mode),
+      ") and its ", directories, " directories are owned by root or ",
+      UserName(::geteuid()), " and writable by no one else",
+      sticky.empty() ? "" : absl::StrCat(" (sticky, accepted: ", sticky, ")"));
+}
+
+}  // namespace
+
+std::string RealPathOfDescriptor(int fd, std::string_view path) {
+  const std::string link = absl::StrCat("/proc/self/fd/", fd);
+  char target[PATH_MAX];
+  const ssize_t length = ::readlink(link.c_str(), target, sizeof(target) - 1);
+  if (length > 0 && target[0] == '/') {
+    std::string real(target, static_cast<size_t>(length));
+    if (!absl::EndsWith(real, " (deleted)")) return real;
+  }
+  const std::string name(path);
+  char resolved[PATH_MAX];
+  if (::realpath(name.c_str(), resolved) == nullptr) return name;
+  return resolved;
+}
+
+absl::StatusOr<TrustedFile> CheckFileTrust(const std::string& path, int fd,
+                                           const struct stat& file,
+                                           bool describe) {
+  TrustedFile trusted;
+  absl::StatusOr<Walk> walk = WalkRealPath(path, fd, file, trusted.real_path);
+  if (!walk.ok()) return walk.status();
+  if (absl::Status status = CheckFile(trusted.real_path, file); !status.ok()) {
+    return status;
+  }
+  if (describe) trusted.description = Describe(file, walk->directories, walk->sticky);
+  return trusted;
+}
+
+absl::StatusOr<TrustedDirectory> CheckDirectoryTrust(const std::string& path,
+                                                     int fd,
+                                                     const struct stat& directory) {
+  TrustedDirectory trusted;
+  absl::StatusOr<Walk> walk =
+      WalkRealPath(path, fd, directory, trusted.real_path);
+  if (!walk.ok()) return walk.status();
+  // The walk checked the directories above; the directory itself is the
+  // last directory above each of its entries.
+  if (absl::Status status = CheckDirectory(trusted.real_path, trusted.real_path,
+                                           directory, walk->sticky);
+      !status.ok()) {
+    return status;
+  }
+  trusted.directories = walk->directories + 1;
+  trusted.sticky = std::move(walk->sticky);
+  return trusted;
+}
+
+absl::StatusOr<TrustedFile> CheckEntryTrust(const TrustedDirectory& directory,
+                                            std::string_view name,
+                                            const struct stat& file,
+                                            bool describe) {
+  TrustedFile trusted;
+  trusted.real_path = absl::StrCat(
+      directory.real_path, directory.real_path == "/" ? "" : "/", ToAbsl(name));
+  if (absl::Status status = CheckFile(trusted.real_path, file); !status.ok()) {
+    return status;
+  }
+  if (describe) {
+    trusted.description = Describe(file, directory.directories, directory.sticky);
+  }
+  return trusted;
+}
+
+}  // namespace preload::internal
