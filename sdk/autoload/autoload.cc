@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/internal/string_view.h"
+#include "elf/internal/library_search.h"
 #include "loader/internal/trace.h"
 
 namespace preload {
@@ -172,6 +173,9 @@ EnvironmentSettings ReadEnvironment() {
   if (settings.secure_mode) return settings;  // secure_getenv says nothing anyway
   settings.plugins = SplitList(Variable("PRELOAD_PLUGINS"), ":");
   settings.search_path = SplitList(Variable("PRELOAD_PLUGIN_PATH"), ":");
+  if (std::string_view paths = Variable("LD_LIBRARY_PATH"); !paths.empty()) {
+    settings.ld_library_path = internal::SplitLibraryPath(paths);
+  }
   ReadPolicy(settings);
   settings.fail_fast = ReadSwitch("PRELOAD_STRICT", true, settings);
   settings.allow_insecure = ReadSwitch("PRELOAD_ALLOW_INSECURE", false, settings);
@@ -187,6 +191,7 @@ LoaderOptions LoaderOptionsFor(const EnvironmentSettings& settings) {
   options.search_path = settings.search_path;
   options.check_file_trust = !settings.allow_insecure;
   options.sealed_copy = settings.sealed_copy;
+  options.library_path = settings.ld_library_path;
   options.trace = settings.trace;
   return options;
 }

@@ -52,6 +52,10 @@ struct EnvironmentSettings {
   bool fail_fast = false;                // PRELOAD_STRICT
   bool allow_insecure = false;           // PRELOAD_ALLOW_INSECURE
   bool sealed_copy = false;              // PRELOAD_SEALED_COPY
+  // LD_LIBRARY_PATH, split as the dynamic linker splits it: which of a
+  // plugin's $ORIGIN dependencies the dynamic linker finds by itself
+  // (LoaderOptions::library_path).
+  std::vector<std::string> ld_library_path;
   TraceOptions trace;                    // PRELOAD_DEBUG
   // One line per value that could not be understood, e.g. "PRELOAD_POLICY:
   // unknown policy 'lax' (strict or compatible); using strict". A value of a
@@ -64,7 +68,7 @@ EnvironmentSettings ReadEnvironment();
 
 // The LoaderOptions these settings give: name "autoload", the policy, the
 // search path (then the default directories), file trust unless
-// allow_insecure, sealed copies if sealed_copy, the trace.
+// allow_insecure, sealed copies if sealed_copy, LD_LIBRARY_PATH, the trace.
 LoaderOptions LoaderOptionsFor(const EnvironmentSettings& settings);
 
 // What LoadFromEnvironment did.

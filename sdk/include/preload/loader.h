@@ -38,7 +38,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,9 +52,8 @@
 
 namespace preload {
 namespace internal {
-struct RegistryHost;
 struct CheckedDirectory;
-struct SearchDirectory;
+struct LoaderState;
 }  // namespace internal
 class Loader;
 
@@ -70,6 +68,13 @@ struct TraceOptions {
   std::function<void(std::string_view line)> sink;
 };
 
+// How a Loader verifies and loads: the policy its plugins are compared under,
+// what they are compared with, where bare names are searched, how far the
+// file system is trusted, and what is traced. Every field has a safe default:
+// `Loader loader;` is strict, checks file trust and traces nothing. A Loader
+// reads no environment variable; what comes from the environment
+// (PRELOAD_PLUGIN_PATH, LD_LIBRARY_PATH, ...) is read by its caller and
+// passed in here, as preload::LoaderOptionsFor does (<preload/autoload.h>).
 struct LoaderOptions {
   Policy policy = Policy::kStrict;
   // What plugins are compared with. Unset: the running executable's own
@@ -90,6 +95,13 @@ struct LoaderOptions {
   // file per Open; for hosts that must not trust the file system
   // (docs/security.md). Verify() reads the file itself.
   bool sealed_copy = false;
+  // The directories of LD_LIBRARY_PATH as the dynamic linker uses them (see
+  // ReadEnvironment().ld_library_path). Only consulted for a plugin whose
+  // DT_RUNPATH or DT_RPATH names $ORIGIN: the loader maps such a plugin's
+  // dependencies from the plugin's own directory itself, unless the dynamic
+  // linker would find them first, and to know that it must know the
+  // directories the dynamic linker searches before DT_RUNPATH.
+  std::vector<std::string> library_path;
   TraceOptions trace;
   // How this loader is named in LoadedPlugins() and by the manhole.
   std::string name = "loader";
@@ -131,7 +143,7 @@ class Plugin {
   std::vector<std::string> ExportNames() const;
 
  private:
-  friend class Loader;
+  friend struct internal::LoaderState;  // makes Plugins
   struct Export {
     std::string type;
     void* address = nullptr;
@@ -174,13 +186,22 @@ class PluginDirectory {
 
  private:
   friend class Loader;
-  PluginDirectory(const Loader& loader,
+  PluginDirectory(const internal::LoaderState& loader,
                   std::unique_ptr<internal::CheckedDirectory> directory);
 
-  const Loader* loader_;
+  const internal::LoaderState* loader_;
   std::unique_ptr<internal::CheckedDirectory> directory_;
 };
 
+// Opens plugins: finds a bare name in the search path (LoaderOptions::
+// search_path, then DefaultPluginDirectories()), checks who may have written
+// the file, opens it once, reads its fingerprint note from the descriptor,
+// compares it with the host's under the policy, and only then maps that very
+// descriptor, runs the plugin's PRELOAD_PLUGIN_INIT and registers its
+// exports. Verify and VerifyDirectory do everything but map. Owns the Plugins
+// it loaded, which stay mapped for the process's life, even after the Loader
+// is destroyed. Safe to use from many threads at once; a plugin's init may
+// itself open plugins through the same Loader.
 class Loader {
  public:
   explicit Loader(LoaderOptions options = {});
@@ -204,7 +225,7 @@ class Loader {
   //   PermissionDenied    the file or a directory above it could have been
   //                       written by someone other than root or this user.
   // `path` may be a bare name ("hello", "hello.so": no '/'), searched as the
-  // class comment says; NotFound then lists every candidate tried.
+  // Loader's class comment says; NotFound then lists every candidate tried.
   [[nodiscard]] absl::StatusOr<Plugin*> Open(std::string_view path);
 
   // The file Open would open for `name_or_path`: a path is returned as is, a
@@ -240,58 +261,16 @@ class Loader {
   // The loaded plugins in the order they were loaded.
   std::vector<const Plugin*> plugins() const;
 
-  const Fingerprint& host_fingerprint() const { return host_; }
+  // What plugins are compared with (LoaderOptions::host_fingerprint).
+  const Fingerprint& host_fingerprint() const;
   // True when the host carries no fingerprint note and no host_fingerprint
   // was given, so plugins are compared with the SDK library's fingerprint.
-  bool host_is_sdk_fallback() const { return host_source_ == HostSource::kSdk; }
-  Policy policy() const { return policy_; }
-  const std::string& name() const { return name_; }
+  bool host_is_sdk_fallback() const;
+  Policy policy() const;
+  const std::string& name() const;
 
  private:
-  friend class PluginDirectory;
-  struct OpenFile;
-  class Trace;
-  enum class HostSource { kOption, kExecutable, kSdk };
-  absl::StatusOr<OpenFile> OpenTrusted(const std::string& path,
-                                       bool to_load) const;
-  absl::Status SealCopy(OpenFile& file) const;
-  // `in`: `path` names an entry of this checked directory (PluginDirectory).
-  absl::StatusOr<OpenFile> OpenAndVerify(
-      std::string_view path, bool to_load,
-      const internal::CheckedDirectory* in = nullptr) const;
-  absl::StatusOr<OpenFile> OpenEntry(const internal::CheckedDirectory& directory,
-                                     const std::string& path) const;
-  absl::Status CheckUnchanged(const OpenFile& file) const;
-  absl::StatusOr<Plugin*> LoadVerified(OpenFile file);
-  absl::Status VerifyFingerprint(const Fingerprint& plugin,
-                                 const std::string& path) const;
-  std::string DescribeHost() const;
-  // Adds the plugin, whose fingerprint note held `payload`, to the process's
-  // list (LoadedPlugins).
-  void Register(const Plugin& plugin);
-
-  Policy policy_;
-  HostSource host_source_;
-  Fingerprint host_;
-  std::string name_;
-  bool check_file_trust_;
-  bool sealed_copy_;
-  std::vector<std::string> search_path_;
-  bool default_search_path_;
-  // The directories a bare name is looked for in, made on the first one
-  // (the defaults cost a readlink of /proc/self/exe), then kept.
-  mutable std::once_flag search_dirs_once_;
-  mutable std::unique_ptr<const std::vector<internal::SearchDirectory>> search_dirs_;
-  std::shared_ptr<const Trace> trace_;
-  // Recursive so that a plugin's init may itself open plugins.
-  mutable std::recursive_mutex mutex_;
-  std::vector<std::unique_ptr<Plugin>> plugins_;
-  // File identity (device, inode) -> plugin, and name -> plugin.
-  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, Plugin*> by_file_;
-  absl::flat_hash_map<std::string, Plugin*> by_name_;
-  // This loader's part of every entry in the process's list, made on the
-  // first load.
-  std::shared_ptr<const internal::RegistryHost> registry_host_;
+  std::unique_ptr<internal::LoaderState> state_;
 };
 
 // A plugin as every part of the process may see it: a copy, safe to keep.

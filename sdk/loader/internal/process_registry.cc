@@ -13,7 +13,7 @@ namespace preload {
 namespace {
 
 struct RegistryEntry {
-  const Loader* loader;
+  const internal::LoaderState* loader;
   std::shared_ptr<const internal::RegistryHost> host;
   std::string path;
   Fingerprint plugin;  // shares the loaded plugin's payload, as read
@@ -33,7 +33,7 @@ Registry& ProcessRegistry() {
 
 namespace internal {
 
-void RegisterPlugin(const Loader* loader,
+void RegisterPlugin(const LoaderState* loader,
                     std::shared_ptr<const RegistryHost> host, std::string path,
                     Fingerprint plugin) {
   RegistryEntry entry{loader, std::move(host), std::move(path),
@@ -43,7 +43,7 @@ void RegisterPlugin(const Loader* loader,
   registry.entries.push_back(std::move(entry));
 }
 
-void UnregisterLoader(const Loader* loader) {
+void UnregisterLoader(const LoaderState* loader) {
   Registry& registry = ProcessRegistry();
   std::lock_guard<std::mutex> lock(registry.mutex);
   auto& entries = registry.entries;

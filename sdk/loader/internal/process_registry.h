@@ -17,10 +17,9 @@
 #include "preload/fingerprint.h"
 #include "preload/policy.h"
 
-namespace preload {
-class Loader;
+namespace preload::internal {
 
-namespace internal {
+struct LoaderState;
 
 // What every plugin of one loader shares in the list: made once per Loader,
 // not copied per plugin.
@@ -31,14 +30,13 @@ struct RegistryHost {
 };
 
 // Adds a plugin `loader` has loaded from `path`.
-void RegisterPlugin(const Loader* loader,
+void RegisterPlugin(const LoaderState* loader,
                     std::shared_ptr<const RegistryHost> host, std::string path,
                     Fingerprint plugin);
 
 // Removes every plugin of `loader` (which is going; its plugins stay mapped).
-void UnregisterLoader(const Loader* loader);
+void UnregisterLoader(const LoaderState* loader);
 
-}  // namespace internal
-}  // namespace preload
+}  // namespace preload::internal
 
 #endif  // PRELOAD_LOADER_INTERNAL_PROCESS_REGISTRY_H_

@@ -1,0 +1,85 @@
+// Copyright the PreloadSDK authors.
+//
+// A LoaderState made from LoaderOptions: the host's fingerprint chosen, the
+// search path kept for the first bare name.
+#include "loader/internal/loader_state.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/internal/string_view.h"
+#include "preload/elf_notes.h"
+
+namespace preload::internal {
+namespace {
+
+// The running executable's own note, if it has one (target_preload_host).
+// Read and parsed once per process: it cannot change, and copies share it.
+const std::optional<Fingerprint>& ExecutableFingerprint() {
+  static const auto* const own = [] {
+    for (const ElfNote& note : FindNotesOfThisProgram(kNoteOwner, kNoteType)) {
+      absl::StatusOr<Fingerprint> parsed = Fingerprint::Parse(note.desc);
+      if (parsed.ok()) return new std::optional<Fingerprint>(*std::move(parsed));
+    }
+    return new std::optional<Fingerprint>();
+  }();
+  return *own;
+}
+
+}  // namespace
+
+LoaderState::LoaderState(LoaderOptions options)
+    : policy(options.policy),
+      // Sets host_source, declared (so initialised) before host.
+      host([this, &options] {
+        if (options.host_fingerprint) return *std::move(options.host_fingerprint);
+        if (const std::optional<Fingerprint>& own = ExecutableFingerprint()) {
+          host_source = HostSource::kExecutable;
+          return *own;
+        }
+        host_source = HostSource::kSdk;
+        return SdkFingerprint();
+      }()),
+      name(std::move(options.name)),
+      check_file_trust(options.check_file_trust),
+      sealed_copy(options.sealed_copy),
+      library_path(std::move(options.library_path)),
+      trace(std::make_shared<const Tracer>(std::move(options.trace))),
+      search_path_(std::move(options.search_path)),
+      default_search_path_(options.default_search_path) {
+  if (trace->enabled(TraceCategory::kVerify)) {  // DescribeHost() builds text
+    trace->Line(TraceCategory::kVerify, "loader '", name, "': policy ",
+                ToAbsl(PolicyName(policy)), ", plugins are compared with ",
+                DescribeHost());
+  }
+}
+
+std::string LoaderState::DescribeHost() const {
+  const std::string identity = absl::StrCat(
+      ToAbsl(host.kind()), " ", ToAbsl(host.name()),
+      host.version().empty() ? "" : " ", ToAbsl(host.version()));
+  switch (host_source) {
+    case HostSource::kOption:
+      return absl::StrCat("the fingerprint given in LoaderOptions (", identity, ")");
+    case HostSource::kExecutable:
+      return absl::StrCat("the host's own fingerprint note (", identity, ")");
+    case HostSource::kSdk:
+      break;
+  }
+  return absl::StrCat(
+      "the SDK's own fingerprint (", identity, "): the host has no fingerprint "
+      "note of its own, so the SDK's is used; give the host one with "
+      "target_preload_host");
+}
+
+absl::StatusOr<std::string> LoaderState::Resolve(std::string_view spec) const {
+  static const auto* const kNone = new std::vector<SearchDirectory>;
+  if (!IsBareName(spec)) return ResolvePlugin(spec, *kNone, *trace);
+  std::call_once(search_dirs_once_, [this] {
+    search_dirs_ = std::make_unique<const std::vector<SearchDirectory>>(
+        MakeSearchPath(search_path_, default_search_path_));
+  });
+  return ResolvePlugin(spec, *search_dirs_, *trace);
+}
+
+}  // namespace preload::internal

@@ -1,0 +1,101 @@
+// Copyright the PreloadSDK authors.
+//
+// loader/internal/loader_state.h — everything a Loader holds, and the steps
+// of opening a plugin, behind preload::Loader's API:
+//
+//   Resolve        a bare name to a file (search_path.h)
+//   OpenAndVerify  open once, check trust (plugin_file.h), read the note,
+//                  compare it with the host's (verify.cc)
+//   Load           map the verified descriptor, run the init, register the
+//                  exports (load.cc)
+#ifndef PRELOAD_LOADER_INTERNAL_LOADER_STATE_H_
+#define PRELOAD_LOADER_INTERNAL_LOADER_STATE_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "loader/internal/checked_directory.h"
+#include "loader/internal/plugin_entries.h"
+#include "loader/internal/plugin_file.h"
+#include "loader/internal/process_registry.h"
+#include "loader/internal/search_path.h"
+#include "loader/internal/trace.h"
+#include "preload/fingerprint.h"
+#include "preload/loader.h"
+#include "preload/policy.h"
+
+namespace preload::internal {
+
+struct LoaderState {
+  enum class HostSource { kOption, kExecutable, kSdk };
+
+  explicit LoaderState(LoaderOptions options);
+
+  // The file `spec` names: a path as it is, a bare name searched.
+  absl::StatusOr<std::string> Resolve(std::string_view spec) const;
+  // Resolves, opens, checks trust and verifies; `in`: `spec` names an entry
+  // of this checked directory (PluginDirectory). With `to_load`, the file is
+  // opened to be mapped: its real path is found and, in sealed-copy mode, it
+  // is replaced by its sealed copy.
+  absl::StatusOr<PluginFile> OpenAndVerify(
+      std::string_view spec, bool to_load,
+      const CheckedDirectory* in = nullptr) const;
+  // Maps a file OpenAndVerify accepted, runs its init and registers it.
+  // Called with `mutex` held.
+  absl::StatusOr<Plugin*> Load(PluginFile file);
+  // "the host's own fingerprint note (host app 1.0)", for traces.
+  std::string DescribeHost() const;
+
+  // Set once, by the constructor.
+  Policy policy;
+  HostSource host_source = HostSource::kOption;
+  Fingerprint host;
+  std::string name;
+  bool check_file_trust;
+  bool sealed_copy;
+  std::vector<std::string> library_path;
+  std::shared_ptr<const Tracer> trace;
+
+  // Recursive so that a plugin's init may itself open plugins.
+  mutable std::recursive_mutex mutex;
+  std::vector<std::unique_ptr<Plugin>> plugins;
+  // File identity (device, inode) -> plugin, and name -> plugin.
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, Plugin*> by_file;
+  absl::flat_hash_map<std::string, Plugin*> by_name;
+
+ private:
+  // The steps of OpenAndVerify (verify.cc).
+  absl::StatusOr<PluginFile> Open(const std::string& path, bool to_load) const;
+  absl::StatusOr<PluginFile> OpenEntry(const CheckedDirectory& directory,
+                                       const std::string& path) const;
+  absl::Status Trust(PluginFile& file, const std::string& path, bool to_load,
+                     TrustCheck check) const;
+  absl::Status SealCopy(PluginFile& file) const;
+  absl::Status VerifyFingerprint(const Fingerprint& plugin,
+                                 const std::string& path) const;
+  // The steps of Load (load.cc).
+  absl::Status CheckUnchanged(const PluginFile& file) const;
+  Plugin* Register(PluginFile& file, PluginEntries& entries);
+
+  std::vector<std::string> search_path_;
+  bool default_search_path_;
+  // The directories a bare name is looked for in, made on the first one
+  // (the defaults cost a readlink of /proc/self/exe), then kept.
+  mutable std::once_flag search_dirs_once_;
+  mutable std::unique_ptr<const std::vector<SearchDirectory>> search_dirs_;
+  // This loader's part of every entry in the process's list, made on the
+  // first load.
+  std::shared_ptr<const RegistryHost> registry_host_;
+};
+
+}  // namespace preload::internal
+
+#endif  // PRELOAD_LOADER_INTERNAL_LOADER_STATE_H_

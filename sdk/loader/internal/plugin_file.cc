@@ -1,0 +1,136 @@
+// Copyright the PreloadSDK authors.
+#include "loader/internal/plugin_file.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/internal/errno_status.h"
+#include "base/internal/string_view.h"
+#include "preload/elf_notes.h"
+#include "preload/plugin_abi.h"
+
+namespace preload::internal {
+namespace {
+
+bool SameTime(const struct timespec& a, const struct timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+}  // namespace
+
+void PluginFile::Take(UniqueFd opened) {
+  fd = std::move(opened);
+  id = {static_cast<uint64_t>(verified.st_dev),
+        static_cast<uint64_t>(verified.st_ino)};
+  size = static_cast<uint64_t>(verified.st_size);
+}
+
+absl::Status OpenError(std::string_view path, int error) {
+  return ErrnoStatus(error, absl::StrCat(ToAbsl(path), ": cannot open"));
+}
+
+// Refuses anything but a regular file open on `fd` (named `path`).
+absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
+                                     struct stat& info) {
+  if (::fstat(fd.get(), &info) != 0) return OpenError(path, errno);
+  if (!S_ISREG(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(path), ": not a regular file; a plugin is a .so file"));
+  }
+  return fd;
+}
+
+absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path,
+                                         struct stat& info) {
+  const std::string name(path);
+  UniqueFd fd(::open(name.c_str(), kPluginOpenFlags));
+  if (!fd.valid()) return OpenError(path, errno);
+  return RegularFile(std::move(fd), path, info);
+}
+
+// The first line of a status message, for one-line traces.
+std::string FirstLine(const absl::Status& status) {
+  const std::string message(status.message());
+  return message.substr(0, message.find('\n'));
+}
+
+absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
+                                                  std::string_view path) {
+  absl::StatusOr<std::vector<ElfNote>> notes =
+      FindElfNotes(fd, size, path, kNoteOwner, kNoteType);
+  if (!notes.ok()) return notes.status();
+  if (notes->empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(path), ": not a PreloadSDK plugin: it carries no PreloadSDK "
+        "fingerprint note; build it with add_preload_plugin"));
+  }
+  if (notes->size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(path), ": carries ", notes->size(),
+        " fingerprint notes where a plugin has one; was a host or another "
+        "plugin linked into it?"));
+  }
+  absl::StatusOr<Fingerprint> fingerprint =
+      Fingerprint::Parse(notes->front().desc);
+  if (!fingerprint.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ToAbsl(path), ": corrupt fingerprint note: ",
+                     fingerprint.status().message()));
+  }
+  if (fingerprint->kind() != "plugin") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(path), ": is a PreloadSDK ", ToAbsl(fingerprint->kind()),
+        ", not a plugin"));
+  }
+  return fingerprint;
+}
+
+// The descriptor symbol comes from the file: accept only our own names, so a
+// crafted note cannot make us look up an arbitrary symbol.
+absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
+                                             std::string_view path) {
+  std::string symbol(fingerprint.Get("descriptor").value_or(""));
+  const bool valid =
+      absl::StartsWith(symbol, PRELOAD_DESCRIPTOR_PREFIX) &&
+      std::all_of(symbol.begin(), symbol.end(), [](char c) {
+        return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+               (c >= 'A' && c <= 'Z');
+      });
+  if (!valid) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(path), ": the fingerprint names no valid export descriptor ('",
+        symbol, "')"));
+  }
+  return symbol;
+}
+
+// Has the file open on `fd` been written to since `then` was taken? Its size
+// and modification time tell. Not its change time: that also moves when the
+// file is renamed over, which leaves its bytes alone. Since Linux 6.13
+// (multigrain timestamps) a write after our fstat always moves the time; an
+// older kernel may miss a rewrite of the same size within one clock tick, and
+// whoever may write the file may also set its time back; sealed copies
+// depend on neither (docs/security.md).
+absl::Status CheckStillAs(int fd, const struct stat& then,
+                          const std::string& path, std::string_view what,
+                          std::string_view consequence) {
+  struct stat now {};
+  if (::fstat(fd, &now) != 0) return OpenError(path, errno);
+  if (now.st_size == then.st_size && SameTime(now.st_mtim, then.st_mtim)) {
+    return absl::OkStatus();
+  }
+  return absl::AbortedError(absl::StrCat(
+      path, ": ", ToAbsl(what), " (",
+      now.st_size == then.st_size
+          ? "written to"
+          : absl::StrCat("size ", then.st_size, " -> ", now.st_size),
+      "), ", ToAbsl(consequence), "; was it being reinstalled? Install "
+      "plugins by renaming a complete file into place, and open it again"));
+}
+
+}  // namespace preload::internal

@@ -1,0 +1,171 @@
+// Copyright the PreloadSDK authors.
+//
+// Everything Open does before mapping, and all that Verify does: resolve the
+// name, open the file once, check who may have written it, (in sealed-copy
+// mode) seal a copy, read the fingerprint note and compare it with the
+// host's.
+#include <fcntl.h>
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/internal/string_view.h"
+#include "loader/internal/loader_state.h"
+#include "loader/internal/sealed_copy.h"
+#include "preload/cpu.h"
+
+namespace preload::internal {
+namespace {
+
+std::string FieldValue(bool present, const std::string& value) {
+  return present ? absl::StrCat("\"", value, "\"") : "(absent)";
+}
+
+void TraceVerdict(const Tracer& trace, const Verdict& verdict,
+                  const std::string& path) {
+  int counts[4] = {0, 0, 0, 0};
+  for (const FieldComparison& field : verdict.comparisons()) {
+    ++counts[static_cast<int>(field.outcome)];
+    trace.Line(TraceCategory::kVerify, "  ", field.field, ": ",
+               ToAbsl(OutcomeName(field.outcome)), " (plugin ",
+               FieldValue(field.plugin_present, field.plugin_value), ", host ",
+               FieldValue(field.host_present, field.host_value), ")",
+               field.hint.empty() ? "" : "; ", field.hint);
+  }
+  trace.Line(TraceCategory::kVerify, path, ": fingerprint ",
+             verdict.accepted() ? "accepted" : "refused", " (",
+             counts[static_cast<int>(Outcome::kEqual)], " equal, ",
+             counts[static_cast<int>(Outcome::kAllowed)], " allowed, ",
+             counts[static_cast<int>(Outcome::kRefused)], " refused, ",
+             counts[static_cast<int>(Outcome::kInformational)],
+             " informational)");
+}
+
+}  // namespace
+
+absl::Status LoaderState::VerifyFingerprint(const Fingerprint& plugin,
+                                            const std::string& path) const {
+  const Verdict verdict = Compare(host, plugin, policy);
+  if (trace->enabled(TraceCategory::kVerify)) {
+    trace->Line(TraceCategory::kVerify, path, ": plugin ", ToAbsl(plugin.name()),
+                " ", ToAbsl(plugin.version()), ", compared under the ",
+                ToAbsl(PolicyName(policy)), " policy with ", DescribeHost());
+    TraceVerdict(*trace, verdict, path);
+  }
+  return verdict.ToStatus(path);
+}
+
+// The trust step of both ways of opening a file: `check` is the one that
+// fits the way it was opened. The real path, which the trust check finds on
+// its way, is otherwise only asked of the kernel for a file to be loaded.
+absl::Status LoaderState::Trust(PluginFile& file, const std::string& path,
+                                bool to_load, TrustCheck check) const {
+  if (!check_file_trust) {
+    trace->Line(TraceCategory::kVerify, path,
+                ": file trust: not checked (turned off for this loader)");
+    file.path = to_load ? RealPathOfDescriptor(file.fd.get(), path) : path;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<TrustedFile> trusted =
+      check(trace->enabled(TraceCategory::kVerify));
+  if (!trusted.ok()) return trusted.status();
+  trace->Line(TraceCategory::kVerify, path, ": file trust: ", trusted->description);
+  file.path = std::move(trusted->real_path);
+  return absl::OkStatus();
+}
+
+// Opens the file `path` names and checks who may have written it.
+absl::StatusOr<PluginFile> LoaderState::Open(const std::string& path,
+                                             bool to_load) const {
+  PluginFile file;
+  absl::StatusOr<UniqueFd> fd = OpenRegularFile(path, file.verified);
+  if (!fd.ok()) return fd.status();
+  file.Take(*std::move(fd));
+  absl::Status trusted = Trust(file, path, to_load, [&](bool describe) {
+    return CheckFileTrust(path, file.fd.get(), file.verified, describe);
+  });
+  if (!trusted.ok()) return trusted;
+  return file;
+}
+
+// The entry of a checked directory that `path` names, opened relative to the
+// directory's descriptor: the trust walk above the file was made once for
+// the directory. Anything that would leave the directory (a symlink: ELOOP
+// under O_NOFOLLOW) or fail there, and every entry of a directory that was
+// refused, is opened the whole way by its path, which gives Verify's own
+// verdict and words.
+absl::StatusOr<PluginFile> LoaderState::OpenEntry(
+    const CheckedDirectory& directory, const std::string& path) const {
+  const std::string_view name = std::string_view(path).substr(directory.prefix.size());
+  if (!IsEntryName(name) || (check_file_trust && !directory.trusted)) {
+    return Open(path, /*to_load=*/false);
+  }
+  UniqueFd opened(
+      ::openat(directory.fd.get(), name.data(), kPluginOpenFlags | O_NOFOLLOW));
+  if (!opened.valid()) return Open(path, /*to_load=*/false);
+  PluginFile file;
+  absl::StatusOr<UniqueFd> fd = RegularFile(std::move(opened), path, file.verified);
+  if (!fd.ok()) return fd.status();
+  file.Take(*std::move(fd));
+  absl::Status trusted = Trust(file, path, /*to_load=*/false, [&](bool describe) {
+    return CheckEntryTrust(*directory.trusted, name, file.verified, describe);
+  });
+  if (!trusted.ok()) return trusted;
+  return file;
+}
+
+// Replaces the file by a sealed copy of it, which is then verified and mapped.
+absl::Status LoaderState::SealCopy(PluginFile& file) const {
+  absl::StatusOr<SealedCopy> copy = MakeSealedCopy(file.fd.get(), file.path);
+  if (!copy.ok()) return copy.status();
+  // A copy taken while the file was being written could mix two versions.
+  if (absl::Status unchanged =
+          CheckStillAs(file.fd.get(), file.verified, file.path,
+                       "changed while it was being copied", "so the copy was dropped");
+      !unchanged.ok()) {
+    return unchanged;
+  }
+  trace->Line(TraceCategory::kVerify, file.path, ": sealed copy: ", copy->size,
+              " bytes copied into a sealed "
+              "memfd; the copy is what is verified and mapped");
+  file.fd = std::move(copy->fd);
+  file.size = copy->size;
+  file.sealed = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
+    std::string_view spec, bool to_load, const CheckedDirectory* in) const {
+  absl::StatusOr<std::string> resolved = Resolve(spec);
+  if (!resolved.ok()) return resolved.status();
+  const std::string& path = *resolved;
+  auto refused = [this, &path](absl::Status status) {
+    trace->Line(TraceCategory::kVerify, path, ": not accepted: ", FirstLine(status));
+    return status;
+  };
+  absl::StatusOr<PluginFile> file =
+      in == nullptr ? Open(path, to_load) : OpenEntry(*in, path);
+  if (!file.ok()) return refused(file.status());
+  if (to_load && sealed_copy) {
+    if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
+  }
+  absl::StatusOr<Fingerprint> fingerprint =
+      ReadPluginFingerprint(file->fd.get(), file->size, path);
+  if (!fingerprint.ok()) return refused(fingerprint.status());
+  if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {
+    return verdict;
+  }
+  // The plugin against the machine, whatever the host was built for.
+  if (absl::Status cpu = CheckCpu(*fingerprint, path); !cpu.ok()) {
+    return refused(cpu);
+  }
+  if (absl::StatusOr<std::string> symbol = DescriptorSymbol(*fingerprint, path);
+      !symbol.ok()) {
+    return refused(symbol.status());
+  }
+  file->fingerprint = *std::move(fingerprint);
+  return file;
+}
+
+}  // namespace preload::internal
