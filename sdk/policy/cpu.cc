@@ -29,56 +29,80 @@ Leaf7 ReadLeaf7(unsigned sub) {
   return leaf;
 }
 
-// Features that both GCC's and Clang's __builtin_cpu_supports know; the
-// builtin also checks that the kernel saves the wider registers.
-bool BuiltinSupports(std::string_view f) {
-#define PRELOAD_CPU(name) \
-  if (f == name) return __builtin_cpu_supports(name);
-  PRELOAD_CPU("sse3") PRELOAD_CPU("ssse3") PRELOAD_CPU("sse4.1")
-  PRELOAD_CPU("sse4.2") PRELOAD_CPU("popcnt") PRELOAD_CPU("aes")
-  PRELOAD_CPU("pclmul") PRELOAD_CPU("avx") PRELOAD_CPU("avx2")
-  PRELOAD_CPU("fma") PRELOAD_CPU("bmi") PRELOAD_CPU("bmi2")
-  PRELOAD_CPU("gfni") PRELOAD_CPU("vpclmulqdq") PRELOAD_CPU("avx512f")
-  PRELOAD_CPU("avx512bw") PRELOAD_CPU("avx512cd") PRELOAD_CPU("avx512dq")
-  PRELOAD_CPU("avx512vl") PRELOAD_CPU("avx512ifma") PRELOAD_CPU("avx512vbmi")
-  PRELOAD_CPU("avx512vnni") PRELOAD_CPU("avx512bf16")
-  PRELOAD_CPU("avx512vp2intersect")
-#undef PRELOAD_CPU
-  return false;
-}
+// The kernel must also save the registers an extension uses; the builtin
+// checks that for its own features, and for "avx" and "avx512f", which the
+// cpuid-read features below that use those registers ask for too.
+#define PRELOAD_BUILTIN(name) \
+  { name, [] { return __builtin_cpu_supports(name) != 0; } }
 
-// The rest, read from cpuid. Those that use AVX registers also need the
-// kernel's AVX (or AVX-512) state, which the builtin checks for "avx".
-bool CpuidSupports(std::string_view f) {
+bool HasF16c() {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (f == "f16c" || f == "movbe") {
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
-    if (f == "movbe") return ecx & (1u << 22);
-    return (ecx & (1u << 29)) && __builtin_cpu_supports("avx");
-  }
-  if (f == "lzcnt") {
-    return __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 5));
-  }
-  const Leaf7 leaf = ReadLeaf7(0);
-  if (f == "sha") return leaf.ebx & (1u << 29);
-  if (f == "vaes") return (leaf.ecx & (1u << 9)) && __builtin_cpu_supports("avx");
-  if (f == "avx512fp16") {
-    return (leaf.edx & (1u << 23)) && __builtin_cpu_supports("avx512f");
-  }
-  if (f == "amx-tile") return leaf.edx & (1u << 24);
-  if (f == "avxvnni") {
-    return (ReadLeaf7(1).eax & (1u << 4)) && __builtin_cpu_supports("avx");
-  }
-  return false;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 29)) &&
+         __builtin_cpu_supports("avx");
+}
+bool HasMovbe() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 22));
+}
+bool HasLzcnt() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 5));
+}
+bool HasSha() { return ReadLeaf7(0).ebx & (1u << 29); }
+bool HasVaes() {
+  return (ReadLeaf7(0).ecx & (1u << 9)) && __builtin_cpu_supports("avx");
+}
+bool HasAvx512fp16() {
+  return (ReadLeaf7(0).edx & (1u << 23)) && __builtin_cpu_supports("avx512f");
+}
+bool HasAmxTile() { return ReadLeaf7(0).edx & (1u << 24); }
+bool HasAvxvnni() {
+  return (ReadLeaf7(1).eax & (1u << 4)) && __builtin_cpu_supports("avx");
 }
 
-bool Supports(std::string_view feature) {
+struct CpuFeature {
+  std::string_view name;  // as in cpu.features
+  bool (*supported)();
+};
+
+// Every feature this SDK can check: those both GCC's and Clang's
+// __builtin_cpu_supports know, then the rest, read from cpuid.
+constexpr CpuFeature kCpuFeatures[] = {
+    PRELOAD_BUILTIN("sse3"),       PRELOAD_BUILTIN("ssse3"),
+    PRELOAD_BUILTIN("sse4.1"),     PRELOAD_BUILTIN("sse4.2"),
+    PRELOAD_BUILTIN("popcnt"),     PRELOAD_BUILTIN("aes"),
+    PRELOAD_BUILTIN("pclmul"),     PRELOAD_BUILTIN("avx"),
+    PRELOAD_BUILTIN("avx2"),       PRELOAD_BUILTIN("fma"),
+    PRELOAD_BUILTIN("bmi"),        PRELOAD_BUILTIN("bmi2"),
+    PRELOAD_BUILTIN("gfni"),       PRELOAD_BUILTIN("vpclmulqdq"),
+    PRELOAD_BUILTIN("avx512f"),    PRELOAD_BUILTIN("avx512bw"),
+    PRELOAD_BUILTIN("avx512cd"),   PRELOAD_BUILTIN("avx512dq"),
+    PRELOAD_BUILTIN("avx512vl"),   PRELOAD_BUILTIN("avx512ifma"),
+    PRELOAD_BUILTIN("avx512vbmi"), PRELOAD_BUILTIN("avx512vnni"),
+    PRELOAD_BUILTIN("avx512bf16"), PRELOAD_BUILTIN("avx512vp2intersect"),
+    {"f16c", HasF16c},             {"movbe", HasMovbe},
+    {"lzcnt", HasLzcnt},           {"sha", HasSha},
+    {"vaes", HasVaes},             {"avx512fp16", HasAvx512fp16},
+    {"amx-tile", HasAmxTile},      {"avxvnni", HasAvxvnni},
+};
+#undef PRELOAD_BUILTIN
+
+const CpuFeature* FindFeature(std::string_view name) {
+  for (const CpuFeature& feature : kCpuFeatures) {
+    if (feature.name == name) return &feature;
+  }
+  return nullptr;
+}
+
+bool Supports(std::string_view name) {
   __builtin_cpu_init();
-  return BuiltinSupports(feature) || CpuidSupports(feature);
+  const CpuFeature* feature = FindFeature(name);
+  return feature != nullptr && feature->supported();
 }
 
 #else
 
+const void* FindFeature(std::string_view) { return nullptr; }
 bool Supports(std::string_view) { return false; }
 
 #endif
@@ -86,6 +110,10 @@ bool Supports(std::string_view) { return false; }
 }  // namespace
 
 bool CpuSupports(std::string_view feature) { return Supports(feature); }
+
+bool IsKnownCpuFeature(std::string_view feature) {
+  return FindFeature(feature) != nullptr;
+}
 
 std::vector<std::string> MissingCpuFeatures(const Fingerprint& plugin) {
   std::vector<std::string> missing;

@@ -28,6 +28,11 @@ namespace preload {
 // False for a name this SDK does not know.
 bool CpuSupports(std::string_view feature);
 
+// True if CpuSupports can answer for the feature on this machine; a feature
+// it cannot answer for is reported missing, so that a plugin using it is
+// refused rather than run.
+bool IsKnownCpuFeature(std::string_view feature);
+
 // The features of `plugin`'s `cpu.features` field that the running CPU lacks,
 // in field order. Empty when the field is absent, "baseline" or "n/a".
 std::vector<std::string> MissingCpuFeatures(const Fingerprint& plugin);

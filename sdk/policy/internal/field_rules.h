@@ -3,8 +3,9 @@
 // policy/internal/field_rules.h — the per-field rules behind preload::Compare.
 //
 // One table in field_rules.cc says, for every field (or field prefix) the SDK
-// knows, which rule compares it and which function explains a refusal. The
-// rules are documented field by field in docs/fingerprint.md.
+// knows, which rule compares it and which function explains a refusal; what
+// each rule decides is in field_outcomes.cc, the hints in field_hints.cc.
+// The rules are documented field by field in docs/fingerprint.md.
 #ifndef PRELOAD_POLICY_INTERNAL_FIELD_RULES_H_
 #define PRELOAD_POLICY_INTERNAL_FIELD_RULES_H_
 
@@ -28,6 +29,12 @@ struct FieldValues {
 FieldComparison CompareField(std::string_view field, FieldValues values,
                              const Fingerprint& host, const Fingerprint& plugin,
                              Policy policy);
+
+// Whether the rule table names `field`, exactly or by its prefix ("layout.",
+// "abi."). A field it does not name is one a newer SDK wrote: it is
+// recorded and never compared, so every field this SDK's template writes
+// must be named (tests/unit/field_coverage_test.cc).
+bool HasRule(std::string_view field);
 
 // Refuses() for a field whose two values are not equal.
 bool RefusesUnequal(std::string_view field, FieldValues values,
