@@ -1,6 +1,7 @@
 // How the PRELOAD_* variables are read (preload::ReadEnvironment), in-process.
 // Secure-execution mode needs a setgid process: preloading_test.py covers it.
 #include <cstdlib>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -58,6 +59,24 @@ TEST_F(EnvironmentTest, SwitchesAndPolicy) {
   EXPECT_EQ(options.name, "autoload");
   EXPECT_EQ(options.policy, Policy::kCompatible);
   EXPECT_FALSE(options.check_file_trust);
+}
+
+// The loader reads no environment: LD_LIBRARY_PATH, which tells which of a
+// plugin's $ORIGIN dependencies the dynamic linker finds by itself, reaches
+// it through LoaderOptions, split at ':' and ';' as the dynamic linker
+// splits it.
+TEST_F(EnvironmentTest, LdLibraryPathIsPassedToTheLoader) {
+  const char* before = std::getenv("LD_LIBRARY_PATH");
+  const std::string saved = before == nullptr ? "" : before;
+  Set("LD_LIBRARY_PATH", "/a:/b;/c");
+  EnvironmentSettings settings = ReadEnvironment();
+  if (before == nullptr) {
+    ::unsetenv("LD_LIBRARY_PATH");
+  } else {
+    Set("LD_LIBRARY_PATH", saved.c_str());
+  }
+  EXPECT_THAT(settings.ld_library_path, ElementsAre("/a", "/b", "/c"));
+  EXPECT_THAT(LoaderOptionsFor(settings).library_path, ElementsAre("/a", "/b", "/c"));
 }
 
 TEST_F(EnvironmentTest, ValuesNotUnderstoodFallToTheSafeSide) {
