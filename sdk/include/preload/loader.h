@@ -198,10 +198,11 @@ class PluginDirectory {
 // the file, opens it once, reads its fingerprint note from the descriptor,
 // compares it with the host's under the policy, and only then maps that very
 // descriptor, runs the plugin's PRELOAD_PLUGIN_INIT and registers its
-// exports. Verify and VerifyDirectory do everything but map. Owns the Plugins
-// it loaded, which stay mapped for the process's life, even after the Loader
-// is destroyed. Safe to use from many threads at once; a plugin's init may
-// itself open plugins through the same Loader.
+// exports. Verify and VerifyDirectory do everything but map. Owns the Plugin
+// objects it made, which live as long as it does; the plugins' code stays
+// mapped for the process's life, even after the Loader is destroyed. Safe to
+// use from many threads at once; a plugin's init may itself open plugins
+// through the same Loader.
 class Loader {
  public:
   explicit Loader(LoaderOptions options = {});
