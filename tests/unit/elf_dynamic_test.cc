@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -142,11 +143,20 @@ DynSpec Typical(bool is64, bool big) {
   return ::testing::AssertionSuccess();
 }
 
-class ElfDynamicVariantTest
-    : public ::testing::TestWithParam<std::pair<bool, bool>> {};
+// One ELF class and byte order, named as elf_notes_test names its variants.
+struct Variant {
+  bool is64;
+  bool big;
+  const char* name;
+};
+
+void PrintTo(const Variant& variant, std::ostream* os) { *os << variant.name; }
+
+class ElfDynamicVariantTest : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(ElfDynamicVariantTest, ReadsNeededRunpathSonameAndFlagsInOrder) {
-  const auto [is64, big] = GetParam();
+  const bool is64 = GetParam().is64;
+  const bool big = GetParam().big;
   const absl::StatusOr<ElfDynamic> dynamic = Read(BuildElf(Typical(is64, big)));
   ASSERT_TRUE(dynamic.ok()) << dynamic.status();
   EXPECT_TRUE(dynamic->has_dynamic);
@@ -162,11 +172,15 @@ TEST_P(ElfDynamicVariantTest, ReadsNeededRunpathSonameAndFlagsInOrder) {
   EXPECT_EQ(dynamic->identity.type, 3);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllClassesAndByteOrders, ElfDynamicVariantTest,
-                         ::testing::Values(std::pair{true, false},
-                                           std::pair{true, true},
-                                           std::pair{false, false},
-                                           std::pair{false, true}));
+INSTANTIATE_TEST_SUITE_P(
+    AllClassesAndByteOrders, ElfDynamicVariantTest,
+    ::testing::Values(Variant{true, false, "Elf64Lsb"},
+                      Variant{true, true, "Elf64Msb"},
+                      Variant{false, false, "Elf32Lsb"},
+                      Variant{false, true, "Elf32Msb"}),
+    [](const ::testing::TestParamInfo<Variant>& info) {
+      return std::string(info.param.name);
+    });
 
 TEST(ElfDynamicTest, ReadsRpath) {
   DynSpec spec = Typical(true, false);
