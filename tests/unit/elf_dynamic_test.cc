@@ -11,11 +11,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "elf_variant.h"
 #include "gtest/gtest.h"
 
 namespace preload {
@@ -143,20 +143,12 @@ DynSpec Typical(bool is64, bool big) {
   return ::testing::AssertionSuccess();
 }
 
-// One ELF class and byte order, named as elf_notes_test names its variants.
-struct Variant {
-  bool is64;
-  bool big;
-  const char* name;
-};
-
-void PrintTo(const Variant& variant, std::ostream* os) { *os << variant.name; }
-
-class ElfDynamicVariantTest : public ::testing::TestWithParam<Variant> {};
+class ElfDynamicVariantTest
+    : public ::testing::TestWithParam<testing::ElfVariant> {};
 
 TEST_P(ElfDynamicVariantTest, ReadsNeededRunpathSonameAndFlagsInOrder) {
   const bool is64 = GetParam().is64;
-  const bool big = GetParam().big;
+  const bool big = GetParam().big_endian;
   const absl::StatusOr<ElfDynamic> dynamic = Read(BuildElf(Typical(is64, big)));
   ASSERT_TRUE(dynamic.ok()) << dynamic.status();
   EXPECT_TRUE(dynamic->has_dynamic);
@@ -172,15 +164,9 @@ TEST_P(ElfDynamicVariantTest, ReadsNeededRunpathSonameAndFlagsInOrder) {
   EXPECT_EQ(dynamic->identity.type, 3);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllClassesAndByteOrders, ElfDynamicVariantTest,
-    ::testing::Values(Variant{true, false, "Elf64Lsb"},
-                      Variant{true, true, "Elf64Msb"},
-                      Variant{false, false, "Elf32Lsb"},
-                      Variant{false, true, "Elf32Msb"}),
-    [](const ::testing::TestParamInfo<Variant>& info) {
-      return std::string(info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(AllClassesAndByteOrders, ElfDynamicVariantTest,
+                         ::testing::ValuesIn(testing::kElfVariants),
+                         testing::ElfVariantName);
 
 TEST(ElfDynamicTest, ReadsRpath) {
   DynSpec spec = Typical(true, false);
