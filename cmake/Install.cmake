@@ -31,4 +31,5 @@ install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
   cmake/PreloadPlugin.cmake
+  cmake/PreloadCodegen.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

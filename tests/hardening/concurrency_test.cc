@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "fixture_paths.h"
 #include "gtest/gtest.h"
-#include "hardening_paths.h"
 #include "hardening_support.h"
 #include "preload/loader.h"
 

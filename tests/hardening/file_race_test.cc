@@ -17,9 +17,9 @@
 #include <thread>
 #include <vector>
 
+#include "fixture_paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hardening_paths.h"
 #include "hardening_support.h"
 #include "preload/loader.h"
 

@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "fixture_paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hardening_paths.h"
 #include "hardening_support.h"
 #include "preload/elf_notes.h"
 #include "preload/fingerprint.h"

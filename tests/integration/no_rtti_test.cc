@@ -2,7 +2,7 @@
 // the type spelling comes from templates, not from typeid.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "no_rtti_paths.h"
+#include "fixture_paths.h"
 #include "preload/loader.h"
 
 namespace preload {

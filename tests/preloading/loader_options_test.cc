@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fixture_paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "preload/loader.h"
@@ -27,7 +28,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-const std::string kAlpha = std::string(PL_PLUGIN_DIR) + "/pl_alpha.so";
+const std::string kAlpha = PL_ALPHA;
 
 using testing::MessageOf;
 using testing::NobodyUid;
@@ -293,7 +294,7 @@ TEST_F(TraceTest, ARefusalIsTracedFieldByField) {
   options.trace.verify = true;
   options.trace.sink = [&lines](std::string_view line) { lines.emplace_back(line); };
   Loader loader(options);
-  ASSERT_FALSE(loader.Open(std::string(PL_PLUGIN_DIR) + "/pl_legacy.so").ok());
+  ASSERT_FALSE(loader.Open(PL_LEGACY).ok());
   EXPECT_THAT(lines, Contains(HasSubstr(
                          "glibcxx.cxx11_abi: refused (plugin \"0\", host \"1\"); rebuild")));
   EXPECT_THAT(lines, Contains(HasSubstr("fingerprint refused")));
@@ -321,7 +322,7 @@ TEST(ProcessPluginsTest, ListsThePluginsOfEveryLiveLoader) {
   options.name = "second";
   options.policy = Policy::kCompatible;
   Loader second(options);
-  ASSERT_TRUE(second.Open(std::string(PL_PLUGIN_DIR) + "/pl_beta.so").ok());
+  ASSERT_TRUE(second.Open(PL_BETA).ok());
 
   std::vector<std::string> seen;
   for (const LoadedPlugin& plugin : LoadedPlugins()) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fixture_paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "loader/internal/file_trust.h"
@@ -29,8 +30,8 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-const std::string kAlpha = std::string(PL_PLUGIN_DIR) + "/pl_alpha.so";
-const std::string kLegacy = std::string(PL_PLUGIN_DIR) + "/pl_legacy.so";
+const std::string kAlpha = PL_ALPHA;
+const std::string kLegacy = PL_LEGACY;
 
 using testing::MessageOf;
 using testing::NobodyUid;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "elf_variant.h"
 #include "gtest/gtest.h"
 
 namespace preload {
@@ -143,10 +144,11 @@ DynSpec Typical(bool is64, bool big) {
 }
 
 class ElfDynamicVariantTest
-    : public ::testing::TestWithParam<std::pair<bool, bool>> {};
+    : public ::testing::TestWithParam<testing::ElfVariant> {};
 
 TEST_P(ElfDynamicVariantTest, ReadsNeededRunpathSonameAndFlagsInOrder) {
-  const auto [is64, big] = GetParam();
+  const bool is64 = GetParam().is64;
+  const bool big = GetParam().big_endian;
   const absl::StatusOr<ElfDynamic> dynamic = Read(BuildElf(Typical(is64, big)));
   ASSERT_TRUE(dynamic.ok()) << dynamic.status();
   EXPECT_TRUE(dynamic->has_dynamic);
@@ -163,10 +165,8 @@ TEST_P(ElfDynamicVariantTest, ReadsNeededRunpathSonameAndFlagsInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllClassesAndByteOrders, ElfDynamicVariantTest,
-                         ::testing::Values(std::pair{true, false},
-                                           std::pair{true, true},
-                                           std::pair{false, false},
-                                           std::pair{false, true}));
+                         ::testing::ValuesIn(testing::kElfVariants),
+                         testing::ElfVariantName);
 
 TEST(ElfDynamicTest, ReadsRpath) {
   DynSpec spec = Typical(true, false);

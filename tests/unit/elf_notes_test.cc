@@ -13,7 +13,6 @@
 
 #include <cstdint>
 #include <limits>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -22,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "elf_variant.h"
 #include "gtest/gtest.h"
 
 namespace preload {
@@ -217,15 +217,9 @@ const std::string kDesc("\x01\x00\xfe\xff\x42", 5);  // Odd length, has NUL.
 
 // --- The four ELF variants -------------------------------------------------
 
-struct Variant {
-  bool is64;
-  bool big_endian;
-  const char* name;
-};
+using testing::ElfVariant;
 
-void PrintTo(const Variant& variant, std::ostream* os) { *os << variant.name; }
-
-class ElfVariantTest : public ::testing::TestWithParam<Variant> {
+class ElfVariantTest : public ::testing::TestWithParam<ElfVariant> {
  protected:
   ElfSpec Spec(std::vector<TestSegment> segments = {}) const {
     ElfSpec spec;
@@ -343,15 +337,9 @@ TEST_P(ElfVariantTest, RejectsNoteWhoseDescRunsPastTheSegment) {
   EXPECT_TRUE(IsInvalid(notes, "note 1 at offset 20: descriptor runs past"));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllClassesAndByteOrders, ElfVariantTest,
-    ::testing::Values(Variant{false, false, "Elf32Lsb"},
-                      Variant{false, true, "Elf32Msb"},
-                      Variant{true, false, "Elf64Lsb"},
-                      Variant{true, true, "Elf64Msb"}),
-    [](const ::testing::TestParamInfo<Variant>& info) {
-      return std::string(info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(AllClassesAndByteOrders, ElfVariantTest,
+                         ::testing::ValuesIn(testing::kElfVariants),
+                         testing::ElfVariantName);
 
 // --- Layout details --------------------------------------------------------
 

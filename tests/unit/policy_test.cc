@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -82,6 +83,9 @@ struct Row {
   Outcome compatible;
   std::string_view hint;  // part of the hint of each refusal
 };
+
+// gtest would print a Row as its bytes, pointers included; its name says it.
+void PrintTo(const Row& row, std::ostream* os) { *os << row.name; }
 
 class OneFieldDiffers : public ::testing::TestWithParam<Row> {};
 
