@@ -135,8 +135,21 @@ std::optional<StartupEffect> X87Effect(std::string_view code) {
 // 0xe9 inside an instruction only shortens the window; the start-up objects'
 // own sequences contain neither before their final store.
 std::string_view FunctionStart(std::string_view code) {
-  const std::size_t end = code.find_first_of("\xc3\xe9");
-  return end == std::string_view::npos ? code : code.substr(0, end);
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    const std::uint8_t byte = At(code, i);
+    if (byte == 0xc3 || byte == 0xe9) return code.substr(0, i);
+  }
+  return code;
+}
+
+// Whether `code` holds a byte of the opcodes this file looks for at all:
+// most start-up functions do not, and cost no more than this.
+bool MayTouchFpControl(std::string_view code) {
+  for (char c : code) {
+    const auto byte = static_cast<std::uint8_t>(c);
+    if (byte == 0xae || byte == 0xd9) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -145,6 +158,7 @@ std::optional<StartupEffect> StartupEffectOf(uint16_t machine,
                                              std::string_view code) {
   if (machine != EM_X86_64) return std::nullopt;
   code = FunctionStart(code);
+  if (!MayTouchFpControl(code)) return std::nullopt;
   if (std::optional<StartupEffect> mxcsr = MxcsrEffect(code)) return mxcsr;
   return X87Effect(code);
 }

@@ -49,9 +49,17 @@ StartupTags ParseStartupTags(const ElfFile& elf, std::string_view dynamic) {
   return tags;
 }
 
-// The function addresses of one array: `size` bytes at `address`.
+// Bytes already read from the file, from `offset` on.
+struct Window {
+  uint64_t offset;
+  std::string_view bytes;
+};
+constexpr uint64_t kArrayWindow = 256;
+
+// The function addresses of one array: `size` bytes at `address`, from
+// `window` when it holds them.
 absl::Status ReadArray(const ElfFile& elf, const std::vector<Segment>& loads,
-                       uint64_t address, uint64_t size,
+                       const Window& window, uint64_t address, uint64_t size,
                        std::vector<uint64_t>* out) {
   if (size == 0) return absl::OkStatus();
   const std::size_t word = elf.layout().bits / 8;
@@ -67,7 +75,11 @@ absl::Status ReadArray(const ElfFile& elf, const std::vector<Segment>& loads,
                                     " lies outside the file's segments"));
   }
   std::string storage;
-  absl::StatusOr<std::string_view> bytes = elf.ReadRange(*offset, size, &storage);
+  absl::StatusOr<std::string_view> bytes =
+      *offset >= window.offset &&
+              FitsWithin(*offset - window.offset, size, window.bytes.size())
+          ? window.bytes.substr(*offset - window.offset, size)
+          : elf.ReadRange(*offset, size, &storage);
   if (!bytes.ok()) return bytes.status();
   const uint64_t none = elf.layout().bits == 64 ? ~uint64_t{0} : 0xffffffffu;
   for (std::size_t at = 0; at < bytes->size(); at += word) {
@@ -102,6 +114,7 @@ absl::Status ReadCode(const ElfFile& elf, const std::vector<Segment>& loads,
     uint64_t offset, size;
   };
   std::vector<Wanted> wanted;
+  wanted.reserve(out->functions.size());
   for (std::size_t i = 0; i < out->functions.size(); ++i) {
     const auto range = CodeRange(loads, out->functions[i].address, elf.size());
     if (!range) {
@@ -127,8 +140,9 @@ absl::Status ReadCode(const ElfFile& elf, const std::vector<Segment>& loads,
         elf.ReadRange(wanted[first].offset, end - wanted[first].offset, &storage);
     if (!bytes.ok()) return bytes.status();
     for (std::size_t i = first; i <= last; ++i) {
-      out->functions[wanted[i].index].code = std::string(
-          bytes->substr(wanted[i].offset - wanted[first].offset, wanted[i].size));
+      StartupFunction& function = out->functions[wanted[i].index];
+      function.size = bytes->copy(function.bytes, wanted[i].size,
+                                  wanted[i].offset - wanted[first].offset);
     }
     first = last + 1;
   }
@@ -151,18 +165,27 @@ absl::Status ReadStartup(const ElfFile& elf, StartupCode* out) {
     return elf.Invalid("the PT_DYNAMIC segment lies outside the file or is "
                        "too large");
   }
+  // The init arrays usually sit just before the dynamic section (both in
+  // the RELRO part of the data segment): one read serves both.
+  const uint64_t before = std::min<uint64_t>(dynamic->offset, kArrayWindow);
+  Window window{dynamic->offset - before, {}};
   std::string storage;
-  absl::StatusOr<std::string_view> bytes =
-      elf.ReadRange(dynamic->offset, dynamic->filesz, &storage);
+  absl::StatusOr<std::string_view> bytes = elf.ReadRange(
+      window.offset, before + dynamic->filesz, &storage);
   if (!bytes.ok()) return bytes.status();
-  const StartupTags tags = ParseStartupTags(elf, *bytes);
+  window.bytes = *bytes;
+  const StartupTags tags = ParseStartupTags(elf, bytes->substr(before));
   std::vector<uint64_t> addresses;
   for (const auto& array : tags.arrays) {
-    absl::Status read = ReadArray(elf, loads, array[0], array[1], &addresses);
+    absl::Status read =
+        ReadArray(elf, loads, window, array[0], array[1], &addresses);
     if (!read.ok()) return read;
   }
   if (tags.init && *tags.init != 0) addresses.push_back(*tags.init);
-  for (uint64_t address : addresses) out->functions.push_back({address, {}});
+  out->functions.resize(addresses.size());
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    out->functions[i].address = addresses[i];
+  }
   return ReadCode(elf, loads, out);
 }
 

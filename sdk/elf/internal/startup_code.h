@@ -25,16 +25,19 @@
 
 namespace preload::internal {
 
-// One function run at start-up: its address and its first bytes (fewer when
-// its segment ends sooner).
-struct StartupFunction {
-  uint64_t address = 0;
-  std::string code;
-};
-
 // How many bytes of each function are read: the start-up objects' whole
 // constructors are 20 to 30 bytes.
 inline constexpr std::size_t kStartupCodeBytes = 48;
+
+// One function run at start-up: its address and its first bytes (fewer when
+// its segment ends sooner). Held inline: every verification reads a few.
+struct StartupFunction {
+  uint64_t address = 0;
+  char bytes[kStartupCodeBytes] = {};
+  std::size_t size = 0;
+
+  std::string_view code() const { return {bytes, size}; }
+};
 
 // More start-up functions than this and a file is refused as corrupt.
 inline constexpr std::size_t kMaxStartupFunctions = 4096;

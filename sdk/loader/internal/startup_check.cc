@@ -20,7 +20,7 @@ absl::StatusOr<std::vector<std::string>> DescribeStartupEffects(
   std::vector<std::string> effects;
   for (const StartupFunction& function : code->functions) {
     const std::optional<StartupEffect> effect =
-        StartupEffectOf(code->machine, function.code);
+        StartupEffectOf(code->machine, function.code());
     if (!effect) continue;
     effects.push_back(absl::StrCat(
         "its start-up function at 0x", absl::Hex(function.address), " ",

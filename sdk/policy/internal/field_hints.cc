@@ -84,6 +84,10 @@ std::string TargetHint(const Sides& s) {
 }
 
 std::string CallingConventionHint(const Sides& s) {
+  // Another architecture has other conventions altogether.
+  if (HostValue(s, "target.arch") != PluginValue(s, "target.arch")) {
+    return TargetHint(s);
+  }
   return Cat({"functions use the ", s.plugin, " calling convention by default "
               "in the plugin, ", s.host, " in the host: every call across "
               "passes its arguments in the wrong registers; rebuild the "
