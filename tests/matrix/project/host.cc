@@ -6,7 +6,9 @@
 //                                                dlsym, run the probe
 //
 // Every mode prints "key: value" lines for tests/matrix/matrix_test.py, and
-// "step:" lines before each risky step so that a crash can be placed.
+// "step:" lines before each risky step so that a crash can be placed. `load`
+// and `force` exit 5 ("state: changed: ...") when the probes were right but
+// loading the plugin changed the thread's floating-point state.
 // `force` is this test's own code, not an SDK feature: it shows what the
 // loader's refusal prevents.
 #include <dlfcn.h>
