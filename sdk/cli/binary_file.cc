@@ -17,6 +17,7 @@
 #include "cli/internal/cli.h"
 #include "base/internal/string_view.h"
 #include "base/internal/unique_fd.h"
+#include "loader/internal/startup_check.h"
 #include "preload/elf_notes.h"
 
 namespace preload::cli {
@@ -90,6 +91,14 @@ BinaryFile ReadBinary(const std::string& path) {
   }
   file.kind = FileKind::kPreload;
   file.fingerprint = *std::move(parsed);
+  absl::StatusOr<std::vector<std::string>> effects =
+      internal::DescribeStartupEffects(fd.get(), info.st_size, path);
+  if (effects.ok()) {
+    file.startup_effects = *std::move(effects);
+  } else {
+    file.startup_effects.push_back(absl::StrCat(
+        "could not read the start-up code: ", effects.status().message()));
+  }
   return file;
 }
 

@@ -25,6 +25,7 @@ Json ToJson(const BinaryFile& file) {
   const Json fingerprint = FingerprintToJson(*file.fingerprint);
   for (const auto& [key, value] : fingerprint.items()) out[key] = value;
   out["build_id"] = file.build_id.empty() ? Json(nullptr) : Json(file.build_id);
+  out["startup_effects"] = file.startup_effects;
   return out;
 }
 
@@ -38,6 +39,11 @@ void PrintText(const BinaryFile& file) {
             << FingerprintToText(*file.fingerprint, "  ");
   std::cout << "  " << Paint("GNU build-id", Color::kBold) << " "
             << (file.build_id.empty() ? "none" : file.build_id) << "\n";
+  std::cout << "  " << Paint("start-up effects", Color::kBold)
+            << (file.startup_effects.empty() ? " none" : "") << "\n";
+  for (const std::string& effect : file.startup_effects) {
+    std::cout << "    " << Paint(effect, Color::kRed) << "\n";
+  }
 }
 
 }  // namespace

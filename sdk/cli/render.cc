@@ -31,7 +31,7 @@ const std::vector<Group>& Groups() {
       {"toolchain", "Toolchain",
        {"target.", "compiler.", "cxx.", "stdlib.", "cpu."}},
       {"abi", "ABI-relevant settings",
-       {"glibcxx.", "sanitizers", "absl.", "layout."}},
+       {"glibcxx.", "sanitizers", "absl.", "layout.", "fp."}},
       {"host_abis", "Host ABIs", {"abi."}},
       {"build", "Build (informational)", {"build.", "flags."}},
       {"other", "Other fields", {}}};

@@ -26,7 +26,9 @@ namespace {
 using internal::ElfField;
 using internal::ElfFile;
 using internal::ElfProgramHeader;
+using internal::FileOffsetOf;
 using internal::FitsWithin;
+using internal::Segment;
 
 // A dynamic entry's place and fields, per class (only this reader needs them).
 struct DynLayout {
@@ -54,22 +56,6 @@ ElfIdentity IdentityOf(const ElfFile& elf) {
   identity.machine = static_cast<uint16_t>(elf.header().machine);
   identity.type = static_cast<uint16_t>(elf.header().type);
   return identity;
-}
-
-struct Segment {
-  uint64_t offset, vaddr, filesz;
-};
-
-// Maps a virtual address to a file offset through the PT_LOAD segments; the
-// `size` bytes from there must lie in the segment's file image.
-std::optional<uint64_t> FileOffsetOf(const std::vector<Segment>& loads,
-                                     uint64_t vaddr, uint64_t size) {
-  for (const Segment& load : loads) {
-    if (vaddr < load.vaddr) continue;
-    const uint64_t into = vaddr - load.vaddr;
-    if (FitsWithin(into, size, load.filesz)) return load.offset + into;
-  }
-  return std::nullopt;
 }
 
 // The raw entries of the dynamic section that name strings or flags.

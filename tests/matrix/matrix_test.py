@@ -43,6 +43,7 @@ STRICT_ONLY = "refused by strict only"
 
 # What matrix_host's exit status means (host.cc).
 HOST_CORRECT, HOST_WRONG_RESULT, HOST_REFUSED, HOST_ERROR = 0, 4, 10, 11
+HOST_STATE_CHANGED = 5  # the probe was right, the thread's FP state was not
 
 BASE_FLAGS = "-O2"  # the host's CMAKE_CXX_FLAGS_RELEASE, and every row's
 BASE_STANDARD = "17"
@@ -55,6 +56,8 @@ class Row:
     change: str                    # what differs from the host, for people
     compiler: str = "g++"
     options: tuple = ()            # compile and link options of the plugin
+    compile_only: tuple = ()       # compile options only
+    link_only: tuple = ()          # link options only
     definitions: tuple = ()
     include_dirs: tuple = ()       # relative to the project's source
     flags: str = BASE_FLAGS        # CMAKE_CXX_FLAGS_RELEASE
@@ -64,6 +67,12 @@ class Row:
     strip: bool = False
     build_dir: str = ""            # another build directory, under the work dir
     needs: str = ""                # "clang", "libc++" or "multilib"
+    # A file-level mark the change must leave in the built plugin, checked
+    # with readelf -s (e.g. crtfastmath.c, the start-up object linked in).
+    linked: str = ""
+    # Text each refusal's message must contain where the row expects it to
+    # name no field (a refusal of start-up code).
+    message: str = ""
     # Fields each refusing policy must name: {policy: [field, ...]}.
     fields: dict = dataclasses.field(default_factory=dict)
 
@@ -98,6 +107,49 @@ ROWS = [
         compiler="clang++", options=("-stdlib=libc++",), needs="libc++",
         fields={"strict": ["compiler.id", "stdlib.name", "layout.std_string"],
                 "compatible": ["stdlib.name", "layout.std_string"]}),
+    # Process state changed at load, by start-up objects from the link line.
+    Row("fast_math_link_only", REFUSED,
+        "`-ffast-math` on the link line only (links `crtfastmath.o`)",
+        link_only=("-ffast-math",), linked="crtfastmath.c",
+        message="sets FTZ and DAZ in MXCSR"),
+    Row("fast_math", REFUSED, "`-ffast-math` (compile and link)",
+        options=("-ffast-math",), linked="crtfastmath.c",
+        message="sets FTZ and DAZ in MXCSR"),
+    Row("fast_math_link_only_clang", REFUSED,
+        "Clang: `-ffast-math` on the link line only (host GCC; the Clang "
+        "toolchain difference is judged as in `clang_libstdcxx`)",
+        compiler="clang++", needs="clang", link_only=("-ffast-math",),
+        linked="crtfastmath.c", message="sets FTZ and DAZ in MXCSR",
+        fields={"strict": ["compiler.id", "compiler.version"]}),
+    Row("mpc64", REFUSED, "`-mpc64` (links `crtprec64.o`)",
+        options=("-mpc64",), linked="crtprec.c",
+        message="lowers the x87 precision to a 53-bit mantissa"),
+    Row("mpc32", REFUSED, "`-mpc32` (links `crtprec32.o`)",
+        options=("-mpc32",), linked="crtprec.c",
+        message="lowers the x87 precision to a 24-bit mantissa"),
+    # A type's representation, not its size.
+    Row("long_double_128", REFUSED,
+        "`-mlong-double-128` (`long double` keeps 16 bytes, becomes binary128)",
+        options=("-mlong-double-128",), fields=both("fp.long_double")),
+    Row("long_double_128_clang", REFUSED, "Clang: `-mlong-double-128`",
+        compiler="clang++", needs="clang", options=("-mlong-double-128",),
+        fields={"strict": ["compiler.id", "fp.long_double"],
+                "compatible": ["fp.long_double"]}),
+    Row("long_double_64", REFUSED, "`-mlong-double-64`",
+        options=("-mlong-double-64",),
+        fields=both("fp.long_double", "layout.long_double")),
+    Row("unsigned_char", REFUSED, "`-funsigned-char`",
+        options=("-funsigned-char",), fields=both("cxx.char_unsigned")),
+    Row("unsigned_char_clang", REFUSED, "Clang: `-funsigned-char`",
+        compiler="clang++", needs="clang", options=("-funsigned-char",),
+        fields={"strict": ["compiler.id", "cxx.char_unsigned"],
+                "compatible": ["cxx.char_unsigned"]}),
+    Row("no_exceptions", REFUSED, "`-fno-exceptions`",
+        options=("-fno-exceptions",), fields=both("cxx.exceptions")),
+    Row("mabi_ms", REFUSED,
+        "`-mabi=ms` (GCC: every function defaults to the Microsoft x64 "
+        "calling convention)",
+        options=("-mabi=ms",), fields=both("target.calling_abi")),
     Row("m32", REFUSED, "pointer width (`g++ -m32`)",
         options=("-m32",), link_abseil=False, needs="multilib",
         fields=both("target.arch", "target.pointer_bits", "layout.long")),
@@ -111,6 +163,38 @@ ROWS = [
     Row("other_build_dir", ACCEPTED,
         "a different build directory (same flags as the host)",
         build_dir="elsewhere/a/deeper/build"),
+    Row("fast_math_compile_only", ACCEPTED,
+        "`-ffast-math` when compiling only (no `crtfastmath.o`)",
+        compile_only=("-ffast-math",)),
+    Row("mpc80", ACCEPTED,
+        "`-mpc80` (links `crtprec80.o`, which sets the default precision)",
+        options=("-mpc80",), linked="crtprec.c"),
+    Row("stripped_fast_math", REFUSED,
+        "`-ffast-math` on the link line, then `strip --strip-all`",
+        link_only=("-ffast-math",), strip=True,
+        message="sets FTZ and DAZ in MXCSR"),
+    Row("fno_math_errno", ACCEPTED, "`-fno-math-errno`",
+        options=("-fno-math-errno",)),
+    Row("fpmath_387", ACCEPTED,
+        "`-mfpmath=387` (x87 arithmetic; arguments still pass in SSE "
+        "registers)", options=("-mfpmath=387",)),
+    Row("fno_plt", ACCEPTED, "`-fno-plt`", options=("-fno-plt",)),
+    Row("fwrapv", ACCEPTED, "`-fwrapv`", options=("-fwrapv",)),
+    Row("no_red_zone", ACCEPTED, "`-mno-red-zone`", options=("-mno-red-zone",)),
+    Row("fvisibility_hidden", ACCEPTED, "`-fvisibility=hidden`",
+        options=("-fvisibility=hidden",)),
+    Row("stack_protector", ACCEPTED, "`-fstack-protector-strong`",
+        options=("-fstack-protector-strong",)),
+    Row("frame_pointer", ACCEPTED, "`-fno-omit-frame-pointer`",
+        options=("-fno-omit-frame-pointer",)),
+    Row("fp_contract_off", ACCEPTED, "`-ffp-contract=off`",
+        options=("-ffp-contract=off",)),
+    Row("no_threadsafe_statics", ACCEPTED, "`-fno-threadsafe-statics`",
+        options=("-fno-threadsafe-statics",)),
+    Row("no_sized_deallocation", ACCEPTED, "`-fno-sized-deallocation`",
+        options=("-fno-sized-deallocation",)),
+    Row("cf_protection_none", ACCEPTED, "`-fcf-protection=none`",
+        options=("-fcf-protection=none",)),
     Row("stripped", ACCEPTED, "a stripped plugin (`strip --strip-all`)",
         strip=True),
     # Refused by strict, accepted by compatible.
@@ -185,6 +269,8 @@ def build_plugin(args, row):
         "MATRIX_ROLE": "plugin",
         "MATRIX_ABI": row.abi,
         "MATRIX_OPTIONS": ";".join(row.options),
+        "MATRIX_COMPILE_ONLY": ";".join(row.compile_only),
+        "MATRIX_LINK_ONLY": ";".join(row.link_only),
         "MATRIX_DEFINITIONS": ";".join(row.definitions),
         "MATRIX_INCLUDE_DIRS": ";".join(include_dirs),
         "MATRIX_LINK_ABSEIL": "ON" if row.link_abseil else "OFF",
@@ -226,7 +312,7 @@ def differences_missing(row, plugin):
             missing.append("%s=%r, expected %s" % (key, fields.get(key), wanted))
 
     options = fields.get("flags.options", "").split()
-    for option in row.options:
+    for option in row.options + row.compile_only:
         expect("flags.options", option, option in options)
     definitions = fields.get("flags.definitions", "").split()
     for definition in row.definitions:
@@ -240,6 +326,13 @@ def differences_missing(row, plugin):
     expect("compiler.id", compiler, fields.get("compiler.id") == compiler)
     version = re.sub(r"^v(\d+)_(\d+).*", r"\1.\2", row.abi)
     expect("abi.matrix", version, fields.get("abi.matrix") == version)
+    if row.linked:
+        # Read before stripping: the unstripped file is built beside it.
+        unstripped = plugin.replace("probe_stripped.so", "probe.so")
+        symbols = subprocess.run(["readelf", "-s", "-W", unstripped],
+                                 check=True, capture_output=True,
+                                 text=True).stdout
+        expect("the symbol table", row.linked, row.linked in symbols)
     if row.strip:
         sections = subprocess.run(["readelf", "-S", "-W", plugin], check=True,
                                   capture_output=True, text=True).stdout
@@ -364,6 +457,10 @@ def describe_forced(outcome, plugin):
         if values and values != "correct":
             text = "wrong result (%s), then %s" % (values, text)
         return "crash", text
+    if status == HOST_STATE_CHANGED:
+        return "state changed", ("the probe is right, but the host's "
+                                 "floating-point state changed: " +
+                                 value_of(stdout, "state")[len("changed: "):])
     if status == HOST_WRONG_RESULT:
         return "wrong result", "wrong result: " + value_of(stdout, "result")[
             len("wrong: "):]
@@ -406,6 +503,13 @@ def check_row(args, row):
             failures.append("%s: expected %s, got %s %s" % (
                 policy, expected, verdict, message.strip()))
             continue
+        # Start-up code is judged once the fingerprint is accepted: a
+        # policy that refuses fields names those.
+        expects_message = not row.fields.get(policy)
+        if (verdict == "refused" and expects_message and
+                row.message not in message):
+            failures.append("%s: the refusal does not say %r:\n%s" % (
+                policy, row.message, message))
         for field in row.fields.get(policy, []) if verdict == "refused" else []:
             if field not in fields:
                 failures.append("%s: the refusal does not name %s:\n%s" % (
@@ -473,6 +577,11 @@ def verdict_cell(result, policy):
     verdict = result["verdicts"][policy]
     if verdict["verdict"] != "refused":
         return verdict["verdict"]
+    if not verdict["fields"]:
+        # A refusal of the file's start-up code names no fingerprint field.
+        cause = re.search(r"that is (\S+), ", verdict["message"])
+        return "refused: start-up code (`%s`)" % (
+            cause.group(1) if cause else "?")
     return "refused: " + ", ".join("`%s`" % f for f in verdict["fields"])
 
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "preload/fingerprint.h"
 
@@ -25,6 +26,10 @@ struct BinaryFile {
   std::string message;  // why it is not kPreload, naming the file
   std::optional<Fingerprint> fingerprint;
   std::string build_id;  // lower-case hex; empty if the file has none
+  // What its start-up code would do to the process's floating-point state
+  // (the loader refuses a plugin with any), in words; or why it could not
+  // be read.
+  std::vector<std::string> startup_effects;
 };
 
 // Reads `path`. Never fails: the outcome is in `kind` and `message`.

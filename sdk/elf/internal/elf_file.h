@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,23 @@ struct ElfHeader {
 struct ElfProgramHeader {
   uint64_t index, type, offset, vaddr, filesz, align;
 };
+
+// A loadable segment: where its file image is, and the address it is mapped at.
+struct Segment {
+  uint64_t offset, vaddr, filesz;
+};
+
+// Maps a virtual address to a file offset through the PT_LOAD segments; the
+// `size` bytes from there must lie in the segment's file image.
+inline std::optional<uint64_t> FileOffsetOf(const std::vector<Segment>& loads,
+                                            uint64_t vaddr, uint64_t size) {
+  for (const Segment& load : loads) {
+    if (vaddr < load.vaddr) continue;
+    const uint64_t into = vaddr - load.vaddr;
+    if (FitsWithin(into, size, load.filesz)) return load.offset + into;
+  }
+  return std::nullopt;
+}
 
 // The size of the file open on `fd`, from fstat; `file` names it in errors.
 absl::StatusOr<uint64_t> ElfFileSize(int fd, std::string_view file);

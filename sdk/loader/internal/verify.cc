@@ -13,6 +13,7 @@
 #include "base/internal/string_view.h"
 #include "loader/internal/loader_state.h"
 #include "loader/internal/sealed_copy.h"
+#include "loader/internal/startup_check.h"
 #include "preload/cpu.h"
 
 namespace preload::internal {
@@ -159,6 +160,13 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
   // The plugin against the machine, whatever the host was built for.
   if (absl::Status cpu = CheckCpu(*fingerprint, path); !cpu.ok()) {
     return refused(cpu);
+  }
+  // Code the dynamic loader would run on mapping, whatever the fingerprint
+  // says: start-up objects come in through the link line.
+  if (absl::Status startup =
+          CheckStartupEffects(file->fd.get(), file->size, path);
+      !startup.ok()) {
+    return refused(startup);
   }
   if (absl::StatusOr<std::string> symbol = DescriptorSymbol(*fingerprint, path);
       !symbol.ok()) {

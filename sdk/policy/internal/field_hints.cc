@@ -83,6 +83,19 @@ std::string TargetHint(const Sides& s) {
   return hint;
 }
 
+std::string CallingConventionHint(const Sides& s) {
+  // Another architecture has other conventions altogether.
+  if (HostValue(s, "target.arch") != PluginValue(s, "target.arch")) {
+    return TargetHint(s);
+  }
+  return Cat({"functions use the ", s.plugin, " calling convention by default "
+              "in the plugin, ", s.host, " in the host: every call across "
+              "passes its arguments in the wrong registers; rebuild the "
+              "plugin ", s.plugin == "ms" ? "without -mabi=ms" : "with the host's -mabi",
+              " (mark the few functions that need another convention with "
+              "__attribute__((ms_abi)) instead)"});
+}
+
 std::string CompilerHint(const Sides& s) {
   return Cat({"rebuild the plugin with the host's compiler (",
               HostValue(s, "compiler.id"), " ",
@@ -113,6 +126,18 @@ std::string ExceptionsHint(const Sides& s) {
 std::string RttiHint(const Sides& s) {
   return FlagHint(s, "-fno-rtti", "0", "the host is built without RTTI",
                   "the host uses RTTI");
+}
+
+std::string CharSignednessHint(const Sides& s) {
+  const bool plugin_unsigned = s.plugin == "1";
+  return Cat({"plain char is ", plugin_unsigned ? "unsigned" : "signed",
+              " in the plugin, ", plugin_unsigned ? "signed" : "unsigned",
+              " in the host: chars compare differently, so a std::set<char> "
+              "or std::map<char, T> built on one side is searched wrongly on "
+              "the other; rebuild the plugin ",
+              plugin_unsigned ? "without -funsigned-char (or with -fsigned-char)"
+                              : "without -fsigned-char (or with -funsigned-char)",
+              " like the host"});
 }
 
 std::string Cxx11AbiHint(const Sides& s) {
@@ -226,6 +251,22 @@ std::string LayoutHint(const Sides& s) {
               ": rebuild the plugin without the flag that changes it, "
               "typically ",
               flags, "; compare the flags.* fields of both fingerprints"});
+}
+
+// __LDBL_MANT_DIG__ names the format.
+std::string_view LongDoubleFormat(std::string_view digits) {
+  if (digits == "64") return "the x87 80-bit format";
+  if (digits == "53") return "IEEE double (-mlong-double-64)";
+  if (digits == "113") return "IEEE binary128 (-mlong-double-128)";
+  return "an unknown format";
+}
+
+std::string LongDoubleHint(const Sides& s) {
+  return Cat({"long double is ", LongDoubleFormat(s.plugin),
+              " in the plugin, ", LongDoubleFormat(s.host),
+              " in the host: every long double that crosses is misread; "
+              "rebuild the plugin without -mlong-double-64, "
+              "-mlong-double-128 or -m96bit-long-double"});
 }
 
 std::string HostAbiHint(const Sides& s) {

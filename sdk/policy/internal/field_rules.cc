@@ -44,6 +44,7 @@ constexpr FieldRule kRules[] = {
     {"target.os", Rule::kEqual, TargetHint},
     {"target.pointer_bits", Rule::kEqual, TargetHint},
     {"target.byte_order", Rule::kEqual, TargetHint},
+    {"target.calling_abi", Rule::kEqual, CallingConventionHint},
     // The toolchain: the compatible policy trusts the ABI fields below.
     {"compiler.id", Rule::kToolchain, CompilerHint},
     {"compiler.version", Rule::kToolchain, CompilerHint},
@@ -51,6 +52,7 @@ constexpr FieldRule kRules[] = {
     // Language and library settings that change the ABI.
     {"cxx.exceptions", Rule::kEqual, ExceptionsHint},
     {"cxx.rtti", Rule::kEqual, RttiHint},
+    {"cxx.char_unsigned", Rule::kEqual, CharSignednessHint},
     {"stdlib.name", Rule::kEqual, StdlibNameHint},
     {"stdlib.release", Rule::kStdlibRelease, StdlibReleaseHint},
     {"glibcxx.cxx11_abi", Rule::kEqual, Cxx11AbiHint},
@@ -63,6 +65,7 @@ constexpr FieldRule kRules[] = {
     {"absl.std_string_view", Rule::kEqual, AbseilHint},
     {"absl.std_variant", Rule::kEqual, AbseilHint},
     {"layout.", Rule::kEqual, LayoutHint},
+    {"fp.long_double", Rule::kEqual, LongDoubleHint},
     // Host ABIs: required by a plugin, provided by a host.
     {"abi.", Rule::kHostAbi, HostAbiHint},
     {"abi_hash.", Rule::kAbiHash, AbiHashHint},

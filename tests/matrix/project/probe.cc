@@ -1,5 +1,6 @@
 // The plugin of every matrix row: the same source, built differently per row.
 #include <numeric>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,3 +30,29 @@ extern "C" int matrix_probe(const std::string& text,
   return 1;
 }
 PRELOAD_EXPORT(matrix_probe);
+
+extern "C" void matrix_probe_long_double(const long double* in,
+                                         long double* out) {
+  *out = *in * 2 + 1;
+}
+PRELOAD_EXPORT(matrix_probe_long_double);
+
+extern "C" int matrix_probe_chars(const std::set<char>* chars) {
+  int found = 0;
+  for (char c : *chars) found += static_cast<int>(chars->count(c));
+  return found;
+}
+PRELOAD_EXPORT(matrix_probe_chars);
+
+namespace {
+struct Counted {
+  int* destroyed;
+  ~Counted() { ++*destroyed; }
+};
+}  // namespace
+
+extern "C" void matrix_probe_unwind(void (*callback)(), int* destroyed) {
+  Counted counted{destroyed};
+  callback();
+}
+PRELOAD_EXPORT(matrix_probe_unwind);

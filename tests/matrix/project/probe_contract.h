@@ -18,6 +18,7 @@
 #define MATRIX_PROBE_CONTRACT_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,28 @@ __attribute__((visibility("default"))) int matrix_probe(
     const matrix::Request& request, std::string* out,
     MatrixProbeResult* result);
 
+// Writes *out = *in * 2 + 1: a long double crosses the boundary both ways
+// through memory. Its size may agree while its format does not
+// (-mlong-double-128 keeps 16 bytes but reads them as IEEE binary128).
+__attribute__((visibility("default"))) void matrix_probe_long_double(
+    const long double* in, long double* out);
+
+// Returns how many of `chars`' own elements `chars->count` finds: all of
+// them, unless the two sides order plain char differently (-funsigned-char).
+__attribute__((visibility("default"))) int matrix_probe_chars(
+    const std::set<char>* chars);
+
+// Makes an object whose destructor adds 1 to *destroyed, then calls
+// `callback`, which throws: the exception leaves through this frame, and
+// the object must be destroyed on the way (the host catches it).
+__attribute__((visibility("default"))) void matrix_probe_unwind(
+    void (*callback)(), int* destroyed);
+
 }  // extern "C"
 
 using MatrixProbeFn = decltype(matrix_probe);
+using MatrixLongDoubleFn = decltype(matrix_probe_long_double);
+using MatrixCharsFn = decltype(matrix_probe_chars);
+using MatrixUnwindFn = decltype(matrix_probe_unwind);
 
 #endif  // MATRIX_PROBE_CONTRACT_H_

@@ -1,0 +1,204 @@
+// Copyright the PreloadSDK authors.
+//
+// Reads the first bytes of the functions a library runs when it is mapped
+// (startup_code.h). Every address and size comes from the file and is
+// checked against it before anything is read.
+#include "elf/internal/startup_code.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "elf/internal/elf_file.h"
+#include "preload/elf_dynamic.h"
+
+namespace preload::internal {
+namespace {
+
+// Where the start-up functions are listed, from the dynamic section.
+struct StartupTags {
+  std::optional<uint64_t> init;
+  uint64_t arrays[2][2] = {{0, 0}, {0, 0}};  // {address, size}: preinit, init
+};
+
+StartupTags ParseStartupTags(const ElfFile& elf, std::string_view dynamic) {
+  const std::size_t entry = elf.layout().bits == 64 ? sizeof(Elf64_Dyn)
+                                                    : sizeof(Elf32_Dyn);
+  const std::size_t word = entry / 2;
+  StartupTags tags;
+  for (std::size_t at = 0; at + entry <= dynamic.size(); at += entry) {
+    const uint64_t tag = elf.Load(dynamic, at, word);
+    const uint64_t value = elf.Load(dynamic, at + word, word);
+    if (tag == DT_NULL) break;
+    switch (tag) {
+      case DT_INIT: tags.init = value; break;
+      case DT_PREINIT_ARRAY: tags.arrays[0][0] = value; break;
+      case DT_PREINIT_ARRAYSZ: tags.arrays[0][1] = value; break;
+      case DT_INIT_ARRAY: tags.arrays[1][0] = value; break;
+      case DT_INIT_ARRAYSZ: tags.arrays[1][1] = value; break;
+      default: break;
+    }
+  }
+  return tags;
+}
+
+// Bytes already read from the file, from `offset` on.
+struct Window {
+  uint64_t offset;
+  std::string_view bytes;
+};
+constexpr uint64_t kArrayWindow = 256;
+
+// The function addresses of one array: `size` bytes at `address`, from
+// `window` when it holds them.
+absl::Status ReadArray(const ElfFile& elf, const std::vector<Segment>& loads,
+                       const Window& window, uint64_t address, uint64_t size,
+                       std::vector<uint64_t>* out) {
+  if (size == 0) return absl::OkStatus();
+  const std::size_t word = elf.layout().bits / 8;
+  if (size % word != 0 || size / word > kMaxStartupFunctions) {
+    return elf.Invalid(absl::StrCat("a start-up function array of ", size,
+                                    " bytes: not a whole number of at most ",
+                                    kMaxStartupFunctions, " addresses"));
+  }
+  const std::optional<uint64_t> offset = FileOffsetOf(loads, address, size);
+  if (!offset || !FitsWithin(*offset, size, elf.size())) {
+    return elf.Invalid(absl::StrCat("the start-up function array at 0x",
+                                    absl::Hex(address),
+                                    " lies outside the file's segments"));
+  }
+  std::string storage;
+  absl::StatusOr<std::string_view> bytes =
+      *offset >= window.offset &&
+              FitsWithin(*offset - window.offset, size, window.bytes.size())
+          ? window.bytes.substr(*offset - window.offset, size)
+          : elf.ReadRange(*offset, size, &storage);
+  if (!bytes.ok()) return bytes.status();
+  const uint64_t none = elf.layout().bits == 64 ? ~uint64_t{0} : 0xffffffffu;
+  for (std::size_t at = 0; at < bytes->size(); at += word) {
+    const uint64_t function = elf.Load(*bytes, at, word);
+    // 0: a slot filled only by a relocation; -1: the old .ctors sentinel.
+    if (function != 0 && function != none) out->push_back(function);
+  }
+  return absl::OkStatus();
+}
+
+// The file offset of `address` and how many bytes of its segment's file
+// image follow it, at most kStartupCodeBytes.
+std::optional<std::pair<uint64_t, uint64_t>> CodeRange(
+    const std::vector<Segment>& loads, uint64_t address, uint64_t file_size) {
+  for (const Segment& load : loads) {
+    if (address < load.vaddr || address - load.vaddr >= load.filesz) continue;
+    const uint64_t into = address - load.vaddr;
+    const uint64_t offset = load.offset + into;
+    if (offset >= file_size) return std::nullopt;
+    const uint64_t left = std::min(load.filesz - into, file_size - offset);
+    return std::make_pair(offset, std::min<uint64_t>(left, kStartupCodeBytes));
+  }
+  return std::nullopt;
+}
+
+// The functions' first bytes. Start-up functions of one library lie close
+// together in its text, so one read usually serves them all.
+absl::Status ReadCode(const ElfFile& elf, const std::vector<Segment>& loads,
+                      StartupCode* out) {
+  struct Wanted {
+    std::size_t index;
+    uint64_t offset, size;
+  };
+  std::vector<Wanted> wanted;
+  wanted.reserve(out->functions.size());
+  for (std::size_t i = 0; i < out->functions.size(); ++i) {
+    const auto range = CodeRange(loads, out->functions[i].address, elf.size());
+    if (!range) {
+      return elf.Invalid(absl::StrCat(
+          "the start-up function at 0x", absl::Hex(out->functions[i].address),
+          " lies in no PT_LOAD segment's file image"));
+    }
+    wanted.push_back({i, range->first, range->second});
+  }
+  std::sort(wanted.begin(), wanted.end(),
+            [](const Wanted& a, const Wanted& b) { return a.offset < b.offset; });
+  constexpr uint64_t kSpan = 4096;  // one read for functions this close
+  for (std::size_t first = 0; first < wanted.size();) {
+    std::size_t last = first;
+    uint64_t end = wanted[first].offset + wanted[first].size;
+    while (last + 1 < wanted.size() &&
+           wanted[last + 1].offset + wanted[last + 1].size - wanted[first].offset <= kSpan) {
+      ++last;
+      end = std::max(end, wanted[last].offset + wanted[last].size);
+    }
+    std::string storage;
+    absl::StatusOr<std::string_view> bytes =
+        elf.ReadRange(wanted[first].offset, end - wanted[first].offset, &storage);
+    if (!bytes.ok()) return bytes.status();
+    for (std::size_t i = first; i <= last; ++i) {
+      StartupFunction& function = out->functions[wanted[i].index];
+      function.size = bytes->copy(function.bytes, wanted[i].size,
+                                  wanted[i].offset - wanted[first].offset);
+    }
+    first = last + 1;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadStartup(const ElfFile& elf, StartupCode* out) {
+  absl::StatusOr<std::vector<ElfProgramHeader>> phdrs = elf.ReadProgramHeaders();
+  if (!phdrs.ok()) return phdrs.status();
+  std::vector<Segment> loads;
+  std::optional<Segment> dynamic;
+  for (const ElfProgramHeader& phdr : *phdrs) {
+    const Segment segment{phdr.offset, phdr.vaddr, phdr.filesz};
+    if (phdr.type == PT_LOAD) loads.push_back(segment);
+    if (phdr.type == PT_DYNAMIC && !dynamic) dynamic = segment;
+  }
+  if (!dynamic) return absl::OkStatus();
+  if (dynamic->filesz > kMaxDynamicSegmentBytes ||
+      !FitsWithin(dynamic->offset, dynamic->filesz, elf.size())) {
+    return elf.Invalid("the PT_DYNAMIC segment lies outside the file or is "
+                       "too large");
+  }
+  // The init arrays usually sit just before the dynamic section (both in
+  // the RELRO part of the data segment): one read serves both.
+  const uint64_t before = std::min<uint64_t>(dynamic->offset, kArrayWindow);
+  Window window{dynamic->offset - before, {}};
+  std::string storage;
+  absl::StatusOr<std::string_view> bytes = elf.ReadRange(
+      window.offset, before + dynamic->filesz, &storage);
+  if (!bytes.ok()) return bytes.status();
+  window.bytes = *bytes;
+  const StartupTags tags = ParseStartupTags(elf, bytes->substr(before));
+  std::vector<uint64_t> addresses;
+  for (const auto& array : tags.arrays) {
+    absl::Status read =
+        ReadArray(elf, loads, window, array[0], array[1], &addresses);
+    if (!read.ok()) return read;
+  }
+  if (tags.init && *tags.init != 0) addresses.push_back(*tags.init);
+  out->functions.resize(addresses.size());
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    out->functions[i].address = addresses[i];
+  }
+  return ReadCode(elf, loads, out);
+}
+
+}  // namespace
+
+absl::StatusOr<StartupCode> ReadStartupCode(int fd, uint64_t size,
+                                            std::string_view file) {
+  ElfFile elf(fd, size, file);
+  if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
+  StartupCode out;
+  out.machine = static_cast<uint16_t>(elf.header().machine);
+  if (absl::Status read = ReadStartup(elf, &out); !read.ok()) return read;
+  return out;
+}
+
+}  // namespace preload::internal
