@@ -31,4 +31,5 @@ install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
   cmake/PreloadPlugin.cmake
+  cmake/PreloadStaticPlugin.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")
