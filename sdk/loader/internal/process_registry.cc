@@ -96,6 +96,7 @@ preload_process_plugins_v1(void* context, preload_visit_plugin_fn visit) {
     record.payload_size = payload.size();
     record.host_payload = host_payload.data();
     record.host_payload_size = host_payload.size();
+    record.linkage = entry.is_static ? "static" : "shared";
     visit(context, &record);
   }
 }
