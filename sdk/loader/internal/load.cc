@@ -35,6 +35,18 @@ absl::Status LoaderState::CheckUnchanged(const PluginFile& file) const {
 }
 
 absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
+  // glibc's dlopen in a -static program needs the very glibc it was linked
+  // with installed as shared libraries, and fails or crashes otherwise.
+  if (ProgramIsStaticallyLinked()) {
+    absl::Status status = absl::FailedPreconditionError(absl::StrCat(
+        file.path, ": verified, but this program is statically linked, so it "
+        "cannot map a shared plugin; link the plugin into the program instead "
+        "(add_preload_plugin(", ToAbsl(file.fingerprint->name()),
+        " STATIC ...) and target_link_libraries(<host> PRIVATE ",
+        ToAbsl(file.fingerprint->name()), "))"));
+    trace->Line(TraceCategory::kLoad, FirstLine(status));
+    return status;
+  }
   // Through /proc/self/fd the plugin's $ORIGIN is lost; load what it finds
   // through $ORIGIN first, from its real directory.
   if (absl::Status dependencies = LoadOriginDependencies(
