@@ -1,6 +1,8 @@
 // Static plugins: linked into this test program with add_preload_plugin(...
 // STATIC) and target_link_libraries, opened through the same API as files.
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -62,6 +64,26 @@ TEST(StaticPluginTest, InitRunsOncePerProcessWhateverTheLoaders) {
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok()) << b.status();
   absl::StatusOr<int*> count = (*b)->Lookup<int>("InitCount");
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(**count, 1);
+}
+
+TEST(StaticPluginTest, InitRunsOnceWhenManyThreadsOpenItAtOnce) {
+  constexpr int kThreads = 8;
+  std::vector<std::unique_ptr<Loader>> loaders;
+  for (int i = 0; i < kThreads; ++i) loaders.push_back(std::make_unique<Loader>());
+  std::vector<absl::Status> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = loaders[i]->Open("fx_static_hola").status();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const absl::Status& result : results) EXPECT_TRUE(result.ok()) << result;
+  absl::StatusOr<Plugin*> plugin = loaders[0]->Open("fx_static_hola");
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  absl::StatusOr<int*> count = (*plugin)->Lookup<int>("InitCount");
   ASSERT_TRUE(count.ok()) << count.status();
   EXPECT_EQ(**count, 1);
 }
