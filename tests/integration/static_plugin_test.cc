@@ -11,6 +11,8 @@
 #include "static_paths.h"
 #include "test_support.h"
 
+extern "C" int fx_static_init_fails_runs;  // fixtures/static_init_fails.cc
+
 namespace preload {
 namespace {
 
@@ -129,6 +131,22 @@ TEST(StaticPluginTest, StaticPluginBuiltWithAnotherAbiIsRefusedNamingFields) {
   EXPECT_TRUE(loader.plugins().empty());
   // Verify gives the same answer (and the refused init never ran: it aborts).
   EXPECT_EQ(loader.Verify("fx_static_legacy_abi").status(), plugin.status());
+}
+
+TEST(StaticPluginTest, AFailedInitIsReportedAndNeverRunAgain) {
+  Loader loader;
+  absl::Status first = loader.Open("fx_static_init_fails").status();
+  EXPECT_EQ(first.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(testing::MessageOf(first),
+              AllOf(HasSubstr("static plugin 'fx_static_init_fails'"),
+                    HasSubstr("PRELOAD_PLUGIN_INIT failed"),
+                    HasSubstr("once per process"),
+                    HasSubstr("the fixture's service is down")));
+  EXPECT_TRUE(loader.plugins().empty());
+  Loader other;
+  EXPECT_EQ(other.Open("fx_static_init_fails").status(), first);
+  EXPECT_EQ(loader.Open("fx_static_init_fails").status(), first);
+  EXPECT_EQ(fx_static_init_fails_runs, 1);
 }
 
 TEST(StaticPluginTest, VerifyGivesTheLinkedInPluginsFingerprint) {
