@@ -32,4 +32,5 @@ install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
   cmake/PreloadPlugin.cmake
   cmake/PreloadCodegen.cmake
+  cmake/PreloadStaticPlugin.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

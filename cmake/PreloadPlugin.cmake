@@ -19,6 +19,7 @@
 
 include_guard(GLOBAL)
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadCodegen.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/PreloadStaticPlugin.cmake")
 
 # cmake_parse_arguments' leftovers, passed in by the caller: what it did not
 # recognise, and keywords given no value.
@@ -93,7 +94,7 @@ function(_preload_check_sources fn)
     if(source MATCHES "^[A-Z][A-Z0-9_]*$" AND NOT EXISTS
        "${CMAKE_CURRENT_SOURCE_DIR}/${source}")
       message(FATAL_ERROR "${fn}: unknown keyword ${source} (the keywords "
-        "are SOURCES, VERSION, HOST_ABI and ABIS)")
+        "are STATIC, SOURCES, VERSION, HOST_ABI and ABIS)")
     endif()
   endforeach()
 endfunction()
@@ -139,14 +140,16 @@ function(add_preload_abi target)
     EXPORT_PROPERTIES "PRELOAD_ABI_NAME;PRELOAD_ABI_VERSION;PRELOAD_ABI_HASH")
 endfunction()
 
-# add_preload_plugin(<target> SOURCES <src>... [VERSION <v>]
+# add_preload_plugin(<target> [STATIC] SOURCES <src>... [VERSION <v>]
 #                    [HOST_ABI <name> <version>...] [ABIS <abi-target>...])
-# A MODULE library <target>.so with hidden visibility and a fingerprint note.
-# No optimisation or other ABI flags are added: the plugin is built with the
-# project's own flags, which is what the fingerprint records.
+# A MODULE library <target>.so with hidden visibility and a fingerprint note;
+# with STATIC, the same plugin as an object library to link into a host
+# (PreloadStaticPlugin.cmake). No optimisation or other ABI flags are added:
+# the plugin is built with the project's own flags, which is what the
+# fingerprint records.
 function(add_preload_plugin target)
   set(fn "add_preload_plugin(${target})")
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "VERSION" "SOURCES;HOST_ABI;ABIS")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "STATIC" "VERSION" "SOURCES;HOST_ABI;ABIS")
   _preload_check_arguments("${fn}" "${ARG_UNPARSED_ARGUMENTS}"
                            "${ARG_KEYWORDS_MISSING_VALUES}")
   if(NOT ARG_SOURCES)
@@ -155,17 +158,22 @@ function(add_preload_plugin target)
   _preload_check_sources("${fn}" ${ARG_SOURCES})
   _preload_parse_host_abis("${fn}" abis ${ARG_HOST_ABI})
 
-  add_library(${target} MODULE ${ARG_SOURCES})
+  if(ARG_STATIC)
+    _preload_add_static_plugin_library(${target} ${ARG_SOURCES})
+    set(kind static-plugin)
+  else()
+    add_library(${target} MODULE ${ARG_SOURCES})
+    set_target_properties(${target} PROPERTIES PREFIX "" SUFFIX ".so")
+    set(kind plugin)
+  endif()
   set_target_properties(${target} PROPERTIES
-    PREFIX ""
-    SUFFIX ".so"
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     PRELOAD_PLUGIN_NAME "${target}"
     PRELOAD_PLUGIN_VERSION "${ARG_VERSION}")
   target_link_libraries(${target} PRIVATE PreloadSDK::headers)
   _preload_use_abi_targets("${fn}" ${target} abi_targets ${ARG_ABIS})
-  _preload_add_fingerprint(${target} plugin "${target}" "${ARG_VERSION}"
+  _preload_add_fingerprint(${target} ${kind} "${target}" "${ARG_VERSION}"
                            ${abis} ${abi_targets})
 endfunction()
 

@@ -5,7 +5,10 @@ import re
 
 from . import render
 
-KINDS = ("plugin", "host", "sdk")
+# "static-plugin" is a plugin linked into its host (add_preload_plugin(...
+# STATIC)): its note says kind=plugin like any other; only how it is found
+# differs.
+KINDS = ("plugin", "static-plugin", "host", "sdk")
 # Identity values end up in one `key=value` line of the note payload.
 _VALUE = re.compile(r"^[^\n\r=\x00]*$")
 _ABI_NAME = re.compile(r"^[a-z0-9_.-]+$")
@@ -20,6 +23,15 @@ def descriptor_symbol(name):
     """The plugin's unique descriptor symbol: a C identifier made from its
     name. The loader reads it from the fingerprint, never recomputes it."""
     return "preload_descriptor_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def entry_section(descriptor, linkage):
+    """The section a plugin's entries are gathered in. A static plugin's is
+    its own (PRELOAD_INTERNAL_ENTRY_SECTION in <preload/plugin.h>): the
+    executable it is linked into may hold other static plugins."""
+    if linkage != "static":
+        return "preload_entries_v1"
+    return "preload_entries_v1_" + descriptor[len("preload_descriptor_"):]
 
 
 _ABI_HASH = re.compile(r"^[0-9a-f]{16}$")
@@ -51,12 +63,18 @@ def context(kind, name, version, abis, flags_header):
     names = [a["name"] for a in parsed]
     if len(set(names)) != len(names):
         raise UsageError("a host ABI is named twice: %s" % ", ".join(names))
+    linkage = "static" if kind == "static-plugin" else "shared"
+    if kind == "static-plugin":
+        kind = "plugin"
+    descriptor = descriptor_symbol(name) if kind == "plugin" else ""
     return {
         "kind": kind,
+        "linkage": linkage,
         "name": name,
         "version": version,
         "abis": sorted(parsed, key=lambda a: a["name"]),
-        "descriptor": descriptor_symbol(name) if kind == "plugin" else "",
+        "descriptor": descriptor,
+        "entry_section": entry_section(descriptor, linkage),
         "flags_header": flags_header,
     }
 

@@ -75,6 +75,7 @@ void ServePlugins(const httplib::Request&, httplib::Response& response) {
       entry["name"] = plugin.Field("name");
       entry["version"] = plugin.Field("version");
       entry["path"] = plugin.path;
+      entry["linkage"] = plugin.linkage;
       entry["loader"] = plugin.loader;
       entry["policy"] = plugin.policy;
       entry["fingerprint"] = FieldsToJson(plugin.fingerprint);

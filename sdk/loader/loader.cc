@@ -37,6 +37,9 @@ absl::StatusOr<std::string> Loader::Resolve(std::string_view name_or_path) const
 }
 
 absl::StatusOr<Fingerprint> Loader::Verify(std::string_view path) const {
+  if (const internal::StaticPlugin* linked = state_->FindStatic(path)) {
+    return state_->VerifyStatic(*linked);
+  }
   absl::StatusOr<internal::PluginFile> file =
       state_->OpenAndVerify(path, /*to_load=*/false);
   if (!file.ok()) return file.status();
@@ -46,6 +49,10 @@ absl::StatusOr<Fingerprint> Loader::Verify(std::string_view path) const {
 absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
   internal::LoaderState& state = *state_;
   std::lock_guard<std::recursive_mutex> lock(state.mutex);
+  // A plugin linked into the program is found before any file.
+  if (const internal::StaticPlugin* linked = state.FindStatic(path)) {
+    return state.OpenStatic(*linked);
+  }
   absl::StatusOr<internal::PluginFile> file =
       state.OpenAndVerify(path, /*to_load=*/true);
   if (!file.ok()) return file.status();

@@ -3,7 +3,8 @@
 separate projects against it with find_package(PreloadSDK).
 
     consumer_test.py install|find_package|reproducible_notes|multi_config|
-                     bad_arguments|autoload --sdk-build DIR --work DIR ...
+                     bad_arguments|autoload|static|static_host
+                     --sdk-build DIR --work DIR ...
 
 Each check prints what it did and exits non-zero with a reason on failure.
 """
@@ -158,7 +159,91 @@ def check_autoload(args):
         fail("without PRELOAD_PLUGINS app printed %r" % result.stdout)
 
 
+def build_source(args, project, name):
+    build = os.path.join(args.work, name)
+    run(configure(args, os.path.join(args.source, project), build))
+    run(["cmake", "--build", build, "-j2"])
+    return build
+
+
+def run_app(command, expect_code, **variables):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRELOAD_")}
+    env.update(variables)
+    print("+", " ".join(command), flush=True)
+    result = subprocess.run(command, env=env, text=True, capture_output=True)
+    if result.returncode != expect_code:
+        fail("%s exited %d, expected %d\nstdout:\n%s\nstderr:\n%s"
+             % (command[0], result.returncode, expect_code, result.stdout,
+                result.stderr))
+    return result.stdout
+
+
+def expect_lines(output, expected):
+    for line in expected:
+        if line not in output.splitlines():
+            fail("expected the line %r in:\n%s" % (line, output))
+
+
+def check_static(args):
+    """Static plugins linked into an installed-SDK host by
+    target_link_libraries alone: found by name, verified, initialised once;
+    two export the same name; one source is also a shared plugin; one built
+    with another std::string ABI is refused, its init never run."""
+    build = build_source(args, "static_project", "static")
+    app = os.path.join(build, "app")
+    shared = os.path.join(build, "hello_shared.so")
+    out = run_app([app, "hello", "hola", shared, "legacy", "hello"], 1)
+    expect_lines(out, ["hello: Hello, world! (static)",
+                       "hola: Hola, world! (static)",
+                       "%s: Hello, world! (shared)" % shared,
+                       "loaded by loader: hello static",
+                       "loaded by loader: hola static",
+                       "loaded by loader: hello_shared shared"])
+    for text in ("legacy: error: FAILED_PRECONDITION: static plugin 'legacy'",
+                 "glibcxx.cxx11_abi: plugin has 0, host has 1"):
+        if text not in out:
+            fail("expected %r in:\n%s" % (text, out))
+    inits = [line for line in out.splitlines() if line.startswith("init: ")]
+    if inits != ["init: Hello", "init: Hola", "init: Hello"]:
+        fail("inits %r: hello (static) once, hola, hello_shared; never legacy"
+             % inits)
+    # PRELOAD_PLUGINS names a static plugin as it names a file; its init runs
+    # once although two loaders open it.
+    out = run_app([app, "hello"], 0, PRELOAD_PLUGINS="hello")
+    expect_lines(out, ["hello: Hello, world! (static)",
+                       "loaded by autoload: hello static",
+                       "loaded by loader: hello static"])
+    if out.count("init: Hello") != 1:
+        fail("hello's init ran %d times:\n%s" % (out.count("init: Hello"), out))
+
+
+def check_static_host(args):
+    """A fully static host (-static) opens its static plugins; opening a
+    shared plugin is a clear error, not a crash."""
+    if not os.path.exists("/usr/lib/x86_64-linux-gnu/libc.a"):
+        print("SKIPPED: glibc's static libc.a is not installed")
+        return
+    build = build_source(args, "static_host_project", "static-host")
+    app = os.path.join(build, "static", "static_app")
+    result = subprocess.run(["readelf", "-lW", app], text=True,
+                            capture_output=True, check=True)
+    if "INTERP" in result.stdout:
+        fail("static_app has a program interpreter: it is not fully static")
+    shared = os.path.join(build, "shared", "hello_shared.so")
+    out = run_app([app, "hello", "legacy", shared], 1)
+    expect_lines(out, ["init: Hello", "hello: Hello, world! (static)",
+                       "loaded by loader: hello static"])
+    for text in ("legacy: error: FAILED_PRECONDITION: static plugin 'legacy'",
+                 "%s: error: FAILED_PRECONDITION: " % shared,
+                 "verified, but this program is statically linked, so it "
+                 "cannot map a shared plugin"):
+        if text not in out:
+            fail("expected %r in:\n%s" % (text, out))
+
+
 CHECKS = {
+    "static": check_static,
+    "static_host": check_static_host,
     "install": check_install,
     "autoload": check_autoload,
     "find_package": check_find_package,

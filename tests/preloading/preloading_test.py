@@ -516,6 +516,7 @@ def check_manhole(args):
                   "plugins: a real path", body)
             check(plugin["host_fingerprint"]["name"] == "preloading_host",
                   "plugins: compared with the host's fingerprint", body)
+            check(plugin["linkage"] == "shared", "plugins: each from a file", body)
         check(plugins["plugins"][1]["version"] == "1.0.0", "pl_alpha's version", body)
 
         # A keep-alive connection left open must not hold up the exit.
@@ -601,6 +602,47 @@ def check_any_host(args):
     check("any-host: done" in result.stdout, "any-host ran to the end", result.stdout)
 
 
+def check_static_plugin(args):
+    """PRELOAD_PLUGINS names a plugin linked into the host (add_preload_plugin
+    STATIC) like any other: found before any file, its init run once, listed
+    with the executable as its path."""
+    env = clean_env(PRELOAD_PLUGINS="pl_static:pl_alpha:pl_static",
+                    PRELOAD_PLUGIN_PATH=args.plugins, PRELOAD_DEBUG="search")
+    result = run([args.host_static], env)
+    check(result.stdout.count("init pl_static") == 1, "pl_static's init ran once",
+          result.stdout)
+    check(main_line(result.stdout)[2:] == (2, 0), "two plugins loaded, no failure",
+          result.stdout)
+    exe = os.path.realpath(args.host_static)
+    check("main: plugin pl_static %s\n" % exe in result.stdout,
+          "pl_static's path is the executable", result.stdout)
+    check("static plugin 'pl_static' (linked into %s): taken" % exe in result.stderr,
+          "the search trace says it is linked in", result.stderr)
+
+
+def check_manhole_static(args):
+    """The manhole lists a plugin linked into the host as static."""
+    needs_samples(args)
+    host = Host([args.host_static, "serve"], clean_env(
+        PRELOAD_PLUGINS="pl_static:manhole", PRELOAD_PLUGIN_PATH=args.samples_plugins))
+    try:
+        port = int(host.wait_for_stderr(r"manhole: serving http://127\.0\.0\.1:(\d+)/").group(1))
+        status, _, body = get(port, "/debug/plugins")
+        check(status == 200, "plugins: %d" % status, body)
+        plugins = {p["name"]: p for p in json.loads(body)["plugins"]}
+        check(sorted(plugins) == ["manhole", "pl_static"], "plugins: %s" % sorted(plugins),
+              body)
+        check(plugins["pl_static"]["linkage"] == "static" and
+              plugins["pl_static"]["path"] == os.path.realpath(args.host_static) and
+              plugins["pl_static"]["fingerprint"]["version"] == "3.0.0",
+              "pl_static is listed as static, in the executable", body)
+        check(plugins["manhole"]["linkage"] == "shared", "manhole is shared", body)
+        code, out, err = host.stop()
+        check(code == 0, "clean exit", out, err)
+    finally:
+        host.kill()
+
+
 CHECKS = {name[len("check_"):]: f for name, f in globals().items()
           if name.startswith("check_") and callable(f) and name != "check"}
 
@@ -610,6 +652,7 @@ def main():
     parser.add_argument("check", choices=sorted(CHECKS))
     parser.add_argument("--host", required=True)
     parser.add_argument("--host-nonote", required=True)
+    parser.add_argument("--host-static", required=True)
     parser.add_argument("--plugins", required=True)
     parser.add_argument("--samples-bin", default="")
     parser.add_argument("--samples-plugins", default="")

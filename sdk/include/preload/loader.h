@@ -25,6 +25,14 @@
 // process's user could have written (LoaderOptions::check_file_trust). With
 // LoaderOptions::trace, every step is traced (docs/preloading.md).
 //
+// A bare name may also name a static plugin, linked into the program
+// (add_preload_plugin(<p> STATIC ...), docs/cmake.md): it is found before any
+// file is searched, its fingerprint is compared with the host's as a file's
+// is, and only when it is accepted does its PRELOAD_PLUGIN_INIT run (once per
+// process, whichever Loader opens it first) and its exports get registered.
+// A program linked with -static opens only static plugins: a file is
+// verified, then refused (FailedPrecondition), never mapped.
+//
 // `Verify` does everything `Open` does but map. To verify many files of one
 // directory (what `preload scan` does), `VerifyDirectory` (or `OpenDirectory`
 // and PluginDirectory::Verify, in an order of your own) checks who may write
@@ -120,8 +128,12 @@ class Plugin {
   const Fingerprint& fingerprint() const { return fingerprint_; }
   // The plugin's name from its fingerprint (`add_preload_plugin`'s target).
   std::string_view name() const { return fingerprint_.name(); }
-  // The file it was loaded from, symlinks resolved.
+  // The file it was loaded from, symlinks resolved; for a static plugin, the
+  // executable it is linked into.
   const std::string& path() const { return path_; }
+  // True for a plugin linked into the executable (add_preload_plugin(<p>
+  // STATIC ...)) rather than mapped from a file of its own.
+  bool is_static() const { return is_static_; }
 
   // The export `name`, if the plugin exported it with exactly type T. For a
   // function T is its type (`int(const std::string&)`) and the result a
@@ -149,14 +161,17 @@ class Plugin {
     void* address = nullptr;
   };
 
-  Plugin(Fingerprint fingerprint, std::string path)
-      : fingerprint_(std::move(fingerprint)), path_(std::move(path)) {}
+  Plugin(Fingerprint fingerprint, std::string path, bool is_static)
+      : fingerprint_(std::move(fingerprint)),
+        path_(std::move(path)),
+        is_static_(is_static) {}
 
   absl::StatusOr<void*> LookupAddress(std::string_view name,
                                       const std::string& type) const;
 
   Fingerprint fingerprint_;
   std::string path_;
+  bool is_static_;
   absl::flat_hash_map<std::string, Export> exports_;
 };
 
@@ -278,9 +293,10 @@ class Loader {
 struct LoadedPlugin {
   std::string loader;  // LoaderOptions::name of the loader that loaded it
   Policy policy = Policy::kStrict;
-  std::string path;    // symlinks resolved
+  std::string path;    // symlinks resolved; a static plugin's executable
   Fingerprint fingerprint;
   Fingerprint host_fingerprint;  // what it was compared with
+  bool is_static = false;        // linked into the executable (Plugin::is_static)
 };
 
 // Every plugin loaded by every Loader alive in this process, in load order.

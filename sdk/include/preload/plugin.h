@@ -101,12 +101,23 @@ void* InitAddress() {
 #define PRELOAD_INTERNAL_RETAIN
 #endif
 
+// The section a plugin's entries are gathered in. A static plugin is linked
+// into an executable with other static plugins, so its entries need a section
+// of their own: add_preload_plugin(<p> STATIC ...) compiles its sources with
+// PRELOAD_STATIC_PLUGIN defined as the plugin's descriptor suffix, a string.
+#if defined(PRELOAD_STATIC_PLUGIN)
+#define PRELOAD_INTERNAL_ENTRY_SECTION \
+  PRELOAD_ENTRY_SECTION "_" PRELOAD_STATIC_PLUGIN
+#else
+#define PRELOAD_INTERNAL_ENTRY_SECTION PRELOAD_ENTRY_SECTION
+#endif
+
 // One entry in the plugin's entry section. Aligned explicitly so that the
 // compiler cannot pad entries apart: the linker's concatenation must be an
 // array. Not const, so every entry lands in a section with the same flags.
 #define PRELOAD_INTERNAL_ENTRY(variable, kind, name, type_name, address) \
   [[maybe_unused]] static ::preload_entry_v1 variable                    \
-      __attribute__((used, section(PRELOAD_ENTRY_SECTION),               \
+      __attribute__((used, section(PRELOAD_INTERNAL_ENTRY_SECTION),      \
                      aligned(alignof(::preload_entry_v1))))              \
       PRELOAD_INTERNAL_RETAIN = {kind, name, type_name, address}
 

@@ -54,6 +54,23 @@ typedef struct preload_descriptor_v1 {
 #define PRELOAD_ENTRY_SECTION "preload_entries_v1"
 #define PRELOAD_DESCRIPTOR_PREFIX "preload_descriptor_"
 
+/* A static plugin (add_preload_plugin(<p> STATIC ...)) is linked into its
+ * host, so there is no handle to find its descriptor on and no file to read
+ * its note from. Instead each one adds a record to this section of the
+ * executable, where the loader finds it: plain data, so nothing of the plugin
+ * runs before it is verified. Its entries get a section of their own,
+ * PRELOAD_ENTRY_SECTION "_" <descriptor suffix>, so that the entries of two
+ * static plugins are never gathered into one table. */
+#define PRELOAD_STATIC_PLUGIN_SECTION "preload_static_plugins_v1"
+
+typedef struct preload_static_plugin_v1 {
+  uint32_t abi_version; /* PRELOAD_SDK_ABI_VERSION; 0 marks padding */
+  uint32_t size;        /* sizeof(preload_static_plugin_v1) of its build */
+  const char* payload;  /* the fingerprint payload, as in the note */
+  size_t payload_size;
+  const preload_descriptor_v1* descriptor;
+} preload_static_plugin_v1;
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

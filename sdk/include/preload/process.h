@@ -52,6 +52,9 @@ typedef struct preload_loaded_plugin_v1 {
   size_t payload_size;
   const char* host_payload; /* what the plugin was compared with */
   size_t host_payload_size;
+  /* Appended: "shared" (mapped from its own file) or "static" (linked into
+   * the executable; `path` is the executable's). */
+  const char* linkage;
 } preload_loaded_plugin_v1;
 
 typedef void (*preload_visit_plugin_fn)(void* context,
@@ -74,6 +77,9 @@ struct ProcessPlugin {
   std::string loader;
   std::string policy;
   std::string path;
+  // "shared", or "static" for a plugin linked into the executable. A host
+  // built before static plugins existed reports none: "shared".
+  std::string linkage = "shared";
   // The fingerprint fields in payload order (the magic line left out).
   std::vector<std::pair<std::string, std::string>> fingerprint;
   std::vector<std::pair<std::string, std::string>> host_fingerprint;
@@ -118,6 +124,11 @@ inline void Collect(void* context, const preload_loaded_plugin_v1* plugin) {
   copy.loader = plugin->loader;
   copy.policy = plugin->policy;
   copy.path = plugin->path;
+  if (plugin->size >= offsetof(preload_loaded_plugin_v1, linkage) +
+                          sizeof(plugin->linkage) &&
+      plugin->linkage != nullptr) {
+    copy.linkage = plugin->linkage;
+  }
   copy.fingerprint = SplitPayload(plugin->payload, plugin->payload_size);
   copy.host_fingerprint =
       SplitPayload(plugin->host_payload, plugin->host_payload_size);

@@ -20,5 +20,8 @@
 // "PRPF" read as a little-endian 32-bit number.
 #define PRELOAD_NOTE_OWNER "PreloadSDK"
 #define PRELOAD_NOTE_TYPE 0x46505250u
+// The note of a static plugin linked into an executable: another type, so
+// that it is never taken for the executable's own note. "PRPS".
+#define PRELOAD_STATIC_NOTE_TYPE 0x53505250u
 
 #endif  // PRELOAD_VERSION_H_

@@ -35,6 +35,18 @@ absl::Status LoaderState::CheckUnchanged(const PluginFile& file) const {
 }
 
 absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
+  // glibc's dlopen in a -static program needs the very glibc it was linked
+  // with installed as shared libraries, and fails or crashes otherwise.
+  if (ProgramIsStaticallyLinked()) {
+    absl::Status status = absl::FailedPreconditionError(absl::StrCat(
+        file.path, ": verified, but this program is statically linked, so it "
+        "cannot map a shared plugin; link the plugin into the program instead "
+        "(add_preload_plugin(", ToAbsl(file.fingerprint->name()),
+        " STATIC ...) and target_link_libraries(<host> PRIVATE ",
+        ToAbsl(file.fingerprint->name()), "))"));
+    trace->Line(TraceCategory::kLoad, FirstLine(status));
+    return status;
+  }
   // Through /proc/self/fd the plugin's $ORIGIN is lost; load what it finds
   // through $ORIGIN first, from its real directory.
   if (absl::Status dependencies = LoadOriginDependencies(
@@ -85,34 +97,39 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
           "registered: ", init.ToString())));
     }
   }
-  return Register(file, *entries);
+  Plugin* plugin = Register(*std::move(file.fingerprint), std::move(file.path),
+                            *entries, /*is_static=*/false);
+  by_file.emplace(file.id, plugin);
+  file.fd.Release();  // dlopen knows it by its number now: see above
+  return plugin;
 }
 
 // Adds the initialised plugin to this loader and to the process's list
 // (LoadedPlugins).
-Plugin* LoaderState::Register(PluginFile& file, PluginEntries& entries) {
+Plugin* LoaderState::Register(Fingerprint fingerprint, std::string path,
+                              PluginEntries& entries, bool is_static) {
   auto plugin = std::unique_ptr<Plugin>(
-      new Plugin(*std::move(file.fingerprint), std::move(file.path)));
+      new Plugin(std::move(fingerprint), std::move(path), is_static));
   for (ExportEntry& entry : entries.exports) {
     plugin->exports_.emplace(std::move(entry.name),
                              Plugin::Export{TypeOf(entry), entry.address});
   }
   Plugin* raw = plugin.get();
   plugins.push_back(std::move(plugin));
-  by_file.emplace(file.id, raw);
   by_name.emplace(std::string(raw->name()), raw);
   if (registry_host_ == nullptr) {
     registry_host_ =
         std::make_shared<const RegistryHost>(RegistryHost{name, policy, host});
   }
-  RegisterPlugin(this, registry_host_, raw->path(), raw->fingerprint());
-  file.fd.Release();  // dlopen knows it by its number now: see above
+  RegisterPlugin(this, registry_host_, raw->path(), raw->fingerprint(),
+                 is_static);
   if (trace->enabled(TraceCategory::kLoad)) {
     std::string exports;
     for (const std::string& export_name : raw->ExportNames()) {
       absl::StrAppend(&exports, exports.empty() ? "" : ", ", export_name);
     }
-    trace->Line(TraceCategory::kLoad, raw->path(), ": loaded plugin '",
+    trace->Line(TraceCategory::kLoad, raw->path(), ": loaded ",
+                is_static ? "static " : "", "plugin '",
                 ToAbsl(raw->name()), "' ", ToAbsl(raw->fingerprint().version()),
                 " into loader '", name, "'; exports: ",
                 exports.empty() ? "none" : exports);

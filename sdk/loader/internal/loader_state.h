@@ -8,6 +8,9 @@
 //                  compare it with the host's (verify.cc)
 //   Load           map the verified descriptor, run the init, register the
 //                  exports (load.cc)
+//   OpenStatic     the same for a plugin linked into the program: verify
+//                  its record's fingerprint, init once, register
+//                  (static_open.cc)
 #ifndef PRELOAD_LOADER_INTERNAL_LOADER_STATE_H_
 #define PRELOAD_LOADER_INTERNAL_LOADER_STATE_H_
 
@@ -27,6 +30,7 @@
 #include "loader/internal/plugin_file.h"
 #include "loader/internal/process_registry.h"
 #include "loader/internal/search_path.h"
+#include "loader/internal/static_plugins.h"
 #include "loader/internal/trace.h"
 #include "preload/fingerprint.h"
 #include "preload/loader.h"
@@ -51,6 +55,14 @@ struct LoaderState {
   // Maps a file OpenAndVerify accepted, runs its init and registers it.
   // Called with `mutex` held.
   absl::StatusOr<Plugin*> Load(PluginFile file);
+  // The static plugin linked into the program that `spec` names, if `spec`
+  // is a bare name and one is; traces the search (static_open.cc).
+  const StaticPlugin* FindStatic(std::string_view spec) const;
+  // What Verify and Open do for a static plugin: compare its fingerprint
+  // with the host's; then, for Open (with `mutex` held), run its init once
+  // and register its exports.
+  absl::StatusOr<Fingerprint> VerifyStatic(const StaticPlugin& plugin) const;
+  absl::StatusOr<Plugin*> OpenStatic(const StaticPlugin& plugin);
   // "the host's own fingerprint note (host app 1.0)", for traces.
   std::string DescribeHost() const;
 
@@ -83,7 +95,8 @@ struct LoaderState {
                                  const std::string& path) const;
   // The steps of Load (load.cc).
   absl::Status CheckUnchanged(const PluginFile& file) const;
-  Plugin* Register(PluginFile& file, PluginEntries& entries);
+  Plugin* Register(Fingerprint fingerprint, std::string path,
+                   PluginEntries& entries, bool is_static);
 
   std::vector<std::string> search_path_;
   bool default_search_path_;

@@ -98,13 +98,18 @@ absl::StatusOr<PluginEntries> ReadPluginEntries(void* handle,
   const auto* descriptor =
       static_cast<const preload_descriptor_v1*>(::dlsym(handle, symbol_name.c_str()));
   if (descriptor == nullptr) return NoDescriptor(symbol_name, file);
-  if (absl::Status status = CheckDescriptor(*descriptor, file); !status.ok()) {
+  return ReadDescriptorEntries(*descriptor, file);
+}
+
+absl::StatusOr<PluginEntries> ReadDescriptorEntries(
+    const preload_descriptor_v1& descriptor, std::string_view file) {
+  if (absl::Status status = CheckDescriptor(descriptor, file); !status.ok()) {
     return status;
   }
   PluginEntries entries;
   absl::flat_hash_set<std::string> names;
-  for (const auto* entry = descriptor->entries_begin;
-       entry != descriptor->entries_end; ++entry) {
+  for (const auto* entry = descriptor.entries_begin;
+       entry != descriptor.entries_end; ++entry) {
     if (absl::Status status = AddEntry(*entry, file, names, entries);
         !status.ok()) {
       return status;

@@ -36,6 +36,11 @@ struct PluginEntries {
 [[nodiscard]] absl::StatusOr<PluginEntries> ReadPluginEntries(
     void* handle, std::string_view symbol, std::string_view file);
 
+// Reads the entries of a descriptor already found: a static plugin's, which
+// its record points at. The same checks and errors as ReadPluginEntries.
+[[nodiscard]] absl::StatusOr<PluginEntries> ReadDescriptorEntries(
+    const preload_descriptor_v1& descriptor, std::string_view file);
+
 // Runs an init trampoline and returns the status it reported.
 absl::Status RunPluginInit(preload_init_fn init);
 

@@ -17,6 +17,7 @@ struct RegistryEntry {
   std::shared_ptr<const internal::RegistryHost> host;
   std::string path;
   Fingerprint plugin;  // shares the loaded plugin's payload, as read
+  bool is_static;
 };
 
 struct Registry {
@@ -35,9 +36,9 @@ namespace internal {
 
 void RegisterPlugin(const LoaderState* loader,
                     std::shared_ptr<const RegistryHost> host, std::string path,
-                    Fingerprint plugin) {
+                    Fingerprint plugin, bool is_static) {
   RegistryEntry entry{loader, std::move(host), std::move(path),
-                      std::move(plugin)};
+                      std::move(plugin), is_static};
   Registry& registry = ProcessRegistry();
   std::lock_guard<std::mutex> lock(registry.mutex);
   registry.entries.push_back(std::move(entry));
@@ -64,7 +65,7 @@ std::vector<LoadedPlugin> LoadedPlugins() {
   for (const RegistryEntry& entry : registry.entries) {
     plugins.push_back(LoadedPlugin{entry.host->loader, entry.host->policy,
                                    entry.path, entry.plugin,
-                                   entry.host->fingerprint});
+                                   entry.host->fingerprint, entry.is_static});
   }
   return plugins;
 }
@@ -95,6 +96,7 @@ preload_process_plugins_v1(void* context, preload_visit_plugin_fn visit) {
     record.payload_size = payload.size();
     record.host_payload = host_payload.data();
     record.host_payload_size = host_payload.size();
+    record.linkage = entry.is_static ? "static" : "shared";
     visit(context, &record);
   }
 }

@@ -29,10 +29,11 @@ struct RegistryHost {
   Fingerprint fingerprint;
 };
 
-// Adds a plugin `loader` has loaded from `path`.
+// Adds a plugin `loader` has loaded from `path` (a static plugin's: the
+// executable it is linked into).
 void RegisterPlugin(const LoaderState* loader,
                     std::shared_ptr<const RegistryHost> host, std::string path,
-                    Fingerprint plugin);
+                    Fingerprint plugin, bool is_static);
 
 // Removes every plugin of `loader` (which is going; its plugins stay mapped).
 void UnregisterLoader(const LoaderState* loader);
