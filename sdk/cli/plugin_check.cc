@@ -49,6 +49,13 @@ absl::StatusOr<Host> HostFromFlags() {
   if (file.kind == FileKind::kIoError) {
     return absl::NotFoundError(file.message);
   }
+  if (file.kind == FileKind::kNotPreload && file.elf) {
+    // The likeliest mistake: the host exists but was built without
+    // target_preload_host. Worded as the loader's refusal words it.
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": carries no PreloadSDK fingerprint note: ",
+                     ToAbsl(NoHostFingerprintHint())));
+  }
   if (file.kind != FileKind::kPreload) {
     return absl::FailedPreconditionError(absl::StrCat(
         file.message, " (--against names a host executable built with "
