@@ -31,5 +31,6 @@ install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
   cmake/PreloadPlugin.cmake
+  cmake/PreloadArguments.cmake
   cmake/PreloadCodegen.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

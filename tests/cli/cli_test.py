@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives the `preload` tool as users do and checks what it prints.
 
-    cli_test.py golden|json|exit_status|color|deps|scan|new FIXTURES.json
+    cli_test.py golden|json|exit_status|color|deps|scan|new|host_without_note FIXTURES.json
 
 FIXTURES.json (written by CMake) names the tool, the fixture plugins and the
 folders. Golden files live in tests/cli/golden/; run with
@@ -97,6 +97,7 @@ def check_golden():
             ("check_not_plugin.txt", ["check", FX["plain"]], 1),
             ("check_corrupt.txt", ["check", corrupt_copy()], 1),
             ("inspect_good.txt", ["inspect", FX["good"]], 0),
+            ("inspect_metadata.txt", ["inspect", FX["metadata"]], 0),
             ("deps_origin.txt", ["deps", "--direct", FX["origin"]], 0),
             ("deps_missing.txt", ["deps", "--direct", FX["missing"]], 1)):
         result = preload(*args)
@@ -148,6 +149,24 @@ def check_json():
                        ("flags.cxx", "build"), ("sdk.abi", "sdk")):
         if groups.get(key) != group:
             fail("group of %s is %r, expected %s" % (key, groups.get(key), group))
+
+    # NAME is the plugin's identity and its file name; the metadata is a
+    # group of its own.
+    entry = load_json(preload("inspect", "--json", FX["metadata"]))["files"][0]
+    if os.path.basename(FX["metadata"]) != "fx_cli_metadata.so":
+        fail("NAME did not name the file: %s" % FX["metadata"])
+    if (entry["name"], entry["version"]) != ("fx_cli_metadata", "2.0.1"):
+        fail("NAME/VERSION: %r" % entry)
+    metadata = {f["key"]: f["value"] for f in entry["fields"]
+                if f["group"] == "metadata"}
+    if metadata != {"description": "Doubles integers; a fixture of the CLI tests",
+                    "license": "MIT OR Apache-2.0",
+                    "author": "PreloadSDK authors <dev@example.org>",
+                    "url": "https://example.org/fx?a=1&b=2"}:
+        fail("metadata: %r" % metadata)
+    if any(f["group"] == "metadata" for f in
+           load_json(preload("inspect", "--json", FX["good"]))["files"][0]["fields"]):
+        fail("a plugin without metadata shows some")
 
     # check, refused: the verdict field by field.
     result = preload("check", "--json", FX["legacy"], "--against", host)
@@ -247,6 +266,24 @@ def check_exit_status():
     result = preload("check", good, "--bogus")
     if "unknown option --bogus" not in result.stderr:
         fail("unknown option message: %r" % result.stderr)
+
+
+def check_host_without_note():
+    """A host built without target_preload_host: `check --against` it and the
+    loader inside it name the mistake and its fix in the same words."""
+    result = preload("check", FX["good"], "--against", FX["host_without_note"])
+    expect_status(result, 2, "check --against a host without a note")
+    match = re.search(r"the host has no fingerprint of its own.*", result.stderr)
+    if not match or "target_preload_host(<target> ...)" not in match.group(0):
+        fail("check does not name the fix: %r" % result.stderr)
+    hint = match.group(0)
+    loaded = subprocess.run([FX["host_without_note"], FX["good"]],
+                            capture_output=True, text=True)
+    if loaded.returncode != 1 or "abi.testhost" not in loaded.stderr:
+        fail("the host without a note loaded fx_good: %r" % loaded.stderr)
+    if hint not in loaded.stderr:
+        fail("the loader's refusal words it otherwise:\n%s\nnot in:\n%s" % (
+            hint, loaded.stderr))
 
 
 def run_on_terminal(args, env):
@@ -396,7 +433,8 @@ def check_new():
 
 CHECKS = {"golden": check_golden, "json": check_json,
           "exit_status": check_exit_status, "color": check_color,
-          "deps": check_deps, "scan": check_scan, "new": check_new}
+          "deps": check_deps, "scan": check_scan, "new": check_new,
+          "host_without_note": check_host_without_note}
 
 
 def main():

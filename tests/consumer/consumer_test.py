@@ -113,13 +113,27 @@ def check_multi_config(args):
 
 BAD_ARGUMENTS = {
     "unknown_keyword": "add_preload_plugin(p): unknown keyword COLOUR",
-    "unknown_leading_keyword": "add_preload_plugin(p): unknown arguments: COLOUR;blue",
+    "unknown_leading_keyword": "add_preload_plugin(p): unknown arguments: COLOUR blue (the keywords are",
     "missing_sources": "add_preload_plugin(p): SOURCES is required",
     "keyword_without_value": "add_preload_plugin(p): keywords given without a value: VERSION",
     "odd_host_abi": "add_preload_plugin(p): HOST_ABI takes pairs",
     "bad_abi_name": "add_preload_plugin(p): HOST_ABI name 'MyApp' may contain only",
     "bad_abi_version": "add_preload_plugin(p): HOST_ABI myapp: version 'two'",
     "host_not_a_target": "target_preload_host(nothing): no such target",
+    "sources_as_add_library":
+        "add_preload_plugin(hello): unknown arguments: hello.cc; did you mean SOURCES hello.cc?",
+    "lower_case_keyword":
+        "add_preload_plugin(p): unknown argument sources: keywords are upper-case; did you mean SOURCES?",
+    "lower_case_keyword_after_sources":
+        "add_preload_plugin(p): unknown keyword version: keywords are upper-case; did you mean VERSION?",
+    "bad_version": "add_preload_plugin(p): VERSION 'v1' is not <major>.<minor>[.<patch>]",
+    "bad_host_version": "target_preload_host(app): VERSION '1' is not <major>.<minor>[.<patch>]",
+    "host_twice": "target_preload_host(app): called a second time for app",
+    "host_of_a_plugin": "target_preload_host(p): p is a plugin (add_preload_plugin)",
+    "bad_name": "add_preload_plugin(p): NAME 'my plugin' must start with a letter",
+    "output_name_not_the_name":
+        "add_preload_plugin(p): OUTPUT_NAME 'q' differs from the plugin's name 'p'",
+    "metadata_line_break": "add_preload_plugin(p): DESCRIPTION may not hold a line break",
 }
 
 
