@@ -294,6 +294,14 @@ def check_tracing(args):
                                             PRELOAD_PLUGIN_PATH=args.plugins))
         check("preload: warning: PRELOAD_DEBUG: unknown category 'loud'" in result.stderr,
               "an unknown category is reported", result.stderr)
+        # help: the categories, and the program exits before main, as
+        # LD_DEBUG=help does.
+        result = run([args.host], clean_env(PRELOAD_PLUGINS="pl_alpha", PRELOAD_DEBUG="help",
+                                            PRELOAD_PLUGIN_PATH=args.plugins))
+        check(result.returncode == 0 and "main:" not in result.stdout
+              and result.stdout.startswith("Valid options for the PRELOAD_DEBUG")
+              and "  verify " in result.stdout,
+              "PRELOAD_DEBUG=help prints the categories and exits", result.stdout)
     finally:
         shutil.rmtree(work)
 
