@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives the `preload` tool as users do and checks what it prints.
 
-    cli_test.py golden|json|exit_status|color|deps|scan|new|host_without_note FIXTURES.json
+    cli_test.py golden|json|exit_status|color|deps|scan|new|host_without_note|usability
+                FIXTURES.json
 
 FIXTURES.json (written by CMake) names the tool, the fixture plugins and the
 folders. Golden files live in tests/cli/golden/; run with
@@ -94,6 +95,8 @@ def check_golden():
     for name, args, status in (
             ("check_accepted.txt", ["check", FX["good"], "--against", host], 0),
             ("check_refused.txt", ["check", FX["legacy"], "--against", host], 1),
+            ("check_accepted_all.txt", ["check", FX["good"], "--against", host, "--all"], 0),
+            ("check_refused_all.txt", ["check", FX["legacy"], "--against", host, "--all"], 1),
             ("check_not_plugin.txt", ["check", FX["plain"]], 1),
             ("check_corrupt.txt", ["check", corrupt_copy()], 1),
             ("inspect_good.txt", ["inspect", FX["good"]], 0),
@@ -286,6 +289,49 @@ def check_host_without_note():
             hint, loaded.stderr))
 
 
+def check_usability():
+    """help CMD, usage errors as JSON, untrusted files and --allow-insecure,
+    `new`'s errors in its own name."""
+    result = preload("help", "check")
+    expect_status(result, 0, "help check")
+    if result.stdout != preload("check", "--help").stdout:
+        fail("'help check' is not 'check --help':\n" + result.stdout)
+    expect_status(preload("help", "bogus"), 2, "help of an unknown command")
+    for args, command in ((["check", FX["good"], "--policy", "lenient", "--json"], "check"),
+                          (["check", "--json", FX["good"], "--bogus"], "check"),
+                          (["frobnicate", "--json"], None)):
+        result = preload(*args)
+        expect_status(result, 2, " ".join(args))
+        doc = load_json(result)
+        if doc.get("command") != command or doc.get("exit_status") != 2 or not doc.get("error"):
+            fail("usage error as JSON: %r" % doc)
+    # A plugin others may write: untrusted, apart from refused.
+    tree = os.path.join(FX["work"], "untrusted")
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(tree)
+    os.chmod(tree, 0o755)
+    plugin = os.path.join(tree, "fx_good.so")
+    shutil.copy(FX["good"], plugin)
+    os.chmod(plugin, 0o664)
+    result = preload("check", "--json", plugin, "--against", FX["host"])
+    expect_status(result, 1, "check of a group-writable plugin")
+    r = load_json(result)["results"][0]
+    if r["result"] != "untrusted" or "chmod go-w" not in r["reason"]:
+        fail("a group-writable plugin: %r" % r)
+    result = preload("check", plugin, "--against", FX["host"], "--allow-insecure")
+    expect_status(result, 0, "check --allow-insecure")
+    result = preload("scan", tree, "--against", FX["host"])
+    expect_status(result, 1, "scan of a group-writable plugin")
+    if not result.stdout.startswith("untrusted"):
+        fail("scan: %r" % result.stdout)
+    expect_status(preload("scan", tree, "--against", FX["host"], "--allow-insecure"),
+                  0, "scan --allow-insecure")
+    result = preload("new", "plugin", "bad name!", "--dir", os.path.join(FX["work"], "bad"))
+    expect_status(result, 2, "new with a bad name")
+    if not result.stderr.startswith("preload new: "):
+        fail("new's error is not in its own name: %r" % result.stderr)
+
+
 def run_on_terminal(args, env):
     """stdout on a pseudo-terminal, as a user sees it."""
     master, slave = pty.openpty()
@@ -434,7 +480,8 @@ def check_new():
 CHECKS = {"golden": check_golden, "json": check_json,
           "exit_status": check_exit_status, "color": check_color,
           "deps": check_deps, "scan": check_scan, "new": check_new,
-          "host_without_note": check_host_without_note}
+          "host_without_note": check_host_without_note,
+          "usability": check_usability}
 
 
 def main():
