@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import abi_hash, fingerprint, new_plugin
+from . import abi_hash, fingerprint, manpage, new_plugin
 
 
 def main(argv=None):
@@ -17,6 +17,7 @@ def main(argv=None):
     fingerprint.add_parser(commands)
     abi_hash.add_parser(commands)
     new_plugin.add_parser(commands)
+    manpage.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -332,6 +332,27 @@ def check_usability():
         fail("new's error is not in its own name: %r" % result.stderr)
 
 
+def check_man_pages():
+    """Each command's man page carries its --help's synopsis and options, in
+    the build tree and installed."""
+    def unroff(text):
+        return text.replace("\\-", "-").replace("\\e", "\\").replace("\\&", "")
+    for command in ("inspect", "check", "scan", "deps", "fingerprint", "new"):
+        help_text = preload("help", command).stdout
+        usage = help_text.splitlines()[0][len("usage: "):]
+        options = re.findall(r"^  (--[a-z-]+)", help_text, re.M)
+        for folder in (FX["man"], os.path.join(FX["prefix"], "share", "man", "man1")):
+            path = os.path.join(folder, "preload-%s.1" % command)
+            if not os.path.isfile(path):
+                fail("no man page %s" % path)
+            with open(path) as page:
+                text = unroff(page.read())
+            if usage not in text or any(o not in text for o in options):
+                fail("%s does not say what 'preload help %s' says" % (path, command))
+    if not os.path.isfile(os.path.join(FX["man"], "preload.1")):
+        fail("no preload.1")
+
+
 def run_on_terminal(args, env):
     """stdout on a pseudo-terminal, as a user sees it."""
     master, slave = pty.openpty()
@@ -481,7 +502,7 @@ CHECKS = {"golden": check_golden, "json": check_json,
           "exit_status": check_exit_status, "color": check_color,
           "deps": check_deps, "scan": check_scan, "new": check_new,
           "host_without_note": check_host_without_note,
-          "usability": check_usability}
+          "usability": check_usability, "man_pages": check_man_pages}
 
 
 def main():
