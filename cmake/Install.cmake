@@ -32,5 +32,6 @@ install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
   cmake/PreloadPlugin.cmake
   cmake/PreloadArguments.cmake
+  cmake/PreloadInstall.cmake
   cmake/PreloadCodegen.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

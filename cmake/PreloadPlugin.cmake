@@ -22,6 +22,7 @@
 include_guard(GLOBAL)
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadCodegen.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadArguments.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/PreloadInstall.cmake")
 
 # cmake_parse_arguments' leftovers, passed in by the caller: what it did not
 # recognise, and keywords given no value.

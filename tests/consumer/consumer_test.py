@@ -3,7 +3,7 @@
 separate projects against it with find_package(PreloadSDK).
 
     consumer_test.py install|find_package|reproducible_notes|multi_config|
-                     bad_arguments|autoload --sdk-build DIR --work DIR ...
+                     bad_arguments|autoload|installed_layout --sdk-build DIR --work DIR ...
 
 Each check prints what it did and exits non-zero with a reason on failure.
 """
@@ -172,8 +172,37 @@ def check_autoload(args):
         fail("without PRELOAD_PLUGINS app printed %r" % result.stdout)
 
 
+def check_installed_layout(args):
+    """GNUInstallDirs under a /usr prefix puts plugins in
+    lib/x86_64-linux-gnu/preload; installed into a DESTDIR under umask 002,
+    the host finds its plugin there by bare name and trusts it."""
+    source = os.path.join(args.source, "install_project")
+    build = os.path.join(args.work, "installed-layout")
+    root = os.path.join(args.work, "installed-root")
+    run(configure(args, source, build, extra=["-DCMAKE_INSTALL_PREFIX=/usr"]))
+    run(["cmake", "--build", build, "-j2"])
+    with open(os.path.join(build, "plugin_install_dir.txt")) as f:
+        if f.read() != "lib/x86_64-linux-gnu/preload":
+            fail("PRELOAD_PLUGIN_INSTALL_DIR is not lib/x86_64-linux-gnu/preload")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    os.chmod(root, 0o755)
+    run(["cmake", "--install", build], env=dict(os.environ, DESTDIR=root),
+        preexec_fn=lambda: os.umask(0o002))
+    plugin = os.path.join(root, "usr", "lib", "x86_64-linux-gnu", "preload", "hello.so")
+    if not os.path.isfile(plugin):
+        fail("the plugin is not at %s" % plugin)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRELOAD_")}
+    result = subprocess.run([os.path.join(root, "usr", "bin", "app"), "hello", "world"],
+                            env=env, capture_output=True, text=True)
+    if result.returncode != 0 or result.stdout.strip() != "Hello, world!":
+        fail("the installed app did not load hello: %r %r"
+             % (result.stdout, result.stderr))
+
+
 CHECKS = {
     "install": check_install,
+    "installed_layout": check_installed_layout,
     "autoload": check_autoload,
     "find_package": check_find_package,
     "reproducible_notes": check_reproducible_notes,
