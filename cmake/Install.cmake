@@ -31,6 +31,8 @@ install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
   cmake/PreloadPlugin.cmake
+  cmake/PreloadArguments.cmake
+  cmake/PreloadInstall.cmake
   cmake/PreloadCodegen.cmake
   cmake/PreloadStaticPlugin.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

@@ -151,8 +151,9 @@ function(_preload_queue_fingerprint target kind name version output)
     _preload_json_string(value "${${key}}")
     string(APPEND job "\"${key}\": ${value}, ")
   endforeach()
+  _preload_metadata_json(metadata ${target} ${kind})
   string(APPEND job "\"flags_header\": \"preload_fingerprint_flags.h\", "
-                    "\"abis\": [${abis}]}\n")
+                    "\"metadata\": {${metadata}}, \"abis\": [${abis}]}\n")
   get_property(rendered GLOBAL PROPERTY PRELOAD_SDK_FINGERPRINTS_RENDERED)
   if(rendered)
     # Configuration is ending (a call deferred after ours): render it alone.
@@ -167,6 +168,25 @@ function(_preload_queue_fingerprint target kind name version output)
     cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}"
                    CALL _preload_render_fingerprints)
   endif()
+endfunction()
+
+# A plugin's metadata (add_preload_plugin's DESCRIPTION, LICENSE, ...), as
+# the members of a JSON object: "description": "...", for those given.
+function(_preload_metadata_json out target kind)
+  set(members "")
+  if(kind STREQUAL "plugin")
+    get_property(keywords GLOBAL PROPERTY PRELOAD_PLUGIN_METADATA)
+    foreach(keyword IN LISTS keywords)
+      get_target_property(value ${target} PRELOAD_PLUGIN_${keyword})
+      if(NOT "${value}" STREQUAL "" AND NOT "${value}" MATCHES "-NOTFOUND$")
+        string(TOLOWER "${keyword}" key)
+        _preload_json_string(value "${value}")
+        list(APPEND members "\"${key}\": ${value}")
+      endif()
+    endforeach()
+  endif()
+  list(JOIN members ", " members)
+  set(${out} "${members}" PARENT_SCOPE)
 endfunction()
 
 # Deferred to the end of the top-level directory, after every target has

@@ -1,8 +1,10 @@
 # PreloadPlugin.cmake — the functions users call:
 #
-#   add_preload_plugin(<target> SOURCES <src>... [VERSION <v>]
+#   add_preload_plugin(<target> SOURCES <src>... [NAME <name>] [VERSION <v>]
 #                      [HOST_ABI <name> <version> [<name> <version>]...]
-#                      [ABIS <abi-target>...])
+#                      [ABIS <abi-target>...]
+#                      [DESCRIPTION <text>] [LICENSE <spdx>] [AUTHOR <text>]
+#                      [URL <url>])
 #   target_preload_host(<target> [VERSION <v>] [HOST_ABI <name> <version>...]
 #                       [ABIS <abi-target>...])
 #   add_preload_abi(<target> NAME <name> VERSION <v> HEADERS <h>...
@@ -20,6 +22,8 @@
 include_guard(GLOBAL)
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadCodegen.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadStaticPlugin.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/PreloadArguments.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/PreloadInstall.cmake")
 
 # cmake_parse_arguments' leftovers, passed in by the caller: what it did not
 # recognise, and keywords given no value.
@@ -87,14 +91,23 @@ function(_preload_use_abi_targets fn target out)
 endfunction()
 
 # A misspelt keyword after SOURCES is swallowed as a source file by
-# cmake_parse_arguments. Source files are not upper-case words without an
-# extension, so such an item is reported as the unknown keyword it is.
-function(_preload_check_sources fn)
+# cmake_parse_arguments. Source files are not bare words that spell a keyword
+# or are upper-case without an extension, so such an item is reported as the
+# keyword it is.
+function(_preload_check_sources fn keywords)
   foreach(source IN LISTS ARGN)
-    if(source MATCHES "^[A-Z][A-Z0-9_]*$" AND NOT EXISTS
-       "${CMAKE_CURRENT_SOURCE_DIR}/${source}")
+    if(EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${source}")
+      continue()
+    endif()
+    string(TOUPPER "${source}" upper)
+    if(NOT source STREQUAL upper AND upper IN_LIST keywords)
+      message(FATAL_ERROR "${fn}: unknown keyword ${source}: keywords are "
+        "upper-case; did you mean ${upper}?")
+    endif()
+    if(source MATCHES "^[A-Z][A-Z0-9_]*$")
+      list(JOIN keywords ", " names)
       message(FATAL_ERROR "${fn}: unknown keyword ${source} (the keywords "
-        "are STATIC, SOURCES, VERSION, HOST_ABI and ABIS)")
+        "are ${names})")
     endif()
   endforeach()
 endfunction()
@@ -140,57 +153,73 @@ function(add_preload_abi target)
     EXPORT_PROPERTIES "PRELOAD_ABI_NAME;PRELOAD_ABI_VERSION;PRELOAD_ABI_HASH")
 endfunction()
 
-# add_preload_plugin(<target> [STATIC] SOURCES <src>... [VERSION <v>]
-#                    [HOST_ABI <name> <version>...] [ABIS <abi-target>...])
-# A MODULE library <target>.so with hidden visibility and a fingerprint note;
+# add_preload_plugin(<target> [STATIC] SOURCES <src>... [NAME <name>]
+#                    [VERSION <v>] [HOST_ABI <name> <version>...]
+#                    [ABIS <abi-target>...] [DESCRIPTION <text>]
+#                    [LICENSE <spdx>] [AUTHOR <text>] [URL <url>])
+# A MODULE library <name>.so with hidden visibility and a fingerprint note;
 # with STATIC, the same plugin as an object library to link into a host
 # (PreloadStaticPlugin.cmake). No optimisation or other ABI flags are added:
 # the plugin is built with the project's own flags, which is what the
 # fingerprint records.
 function(add_preload_plugin target)
   set(fn "add_preload_plugin(${target})")
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "STATIC" "VERSION" "SOURCES;HOST_ABI;ABIS")
+  get_property(metadata GLOBAL PROPERTY PRELOAD_PLUGIN_METADATA)
+  set(options STATIC)
+  set(one_value NAME VERSION ${metadata})
+  set(multi_value SOURCES HOST_ABI ABIS)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "${options}" "${one_value}" "${multi_value}")
+  set(keywords ${multi_value} ${one_value} ${options})
+  _preload_explain_unparsed("${fn}" "${keywords}" "${ARG_UNPARSED_ARGUMENTS}")
   _preload_check_arguments("${fn}" "${ARG_UNPARSED_ARGUMENTS}"
                            "${ARG_KEYWORDS_MISSING_VALUES}")
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "${fn}: SOURCES is required")
   endif()
-  _preload_check_sources("${fn}" ${ARG_SOURCES})
+  _preload_check_sources("${fn}" "${keywords}" ${ARG_SOURCES})
+  _preload_check_version("${fn}" "${ARG_VERSION}")
+  _preload_plugin_name("${fn}" "${target}" "${ARG_NAME}" name)
   _preload_parse_host_abis("${fn}" abis ${ARG_HOST_ABI})
 
   if(ARG_STATIC)
-    _preload_add_static_plugin_library(${target} ${ARG_SOURCES})
+    _preload_add_static_plugin_library(${target} "${name}" ${ARG_SOURCES})
     set(kind static-plugin)
   else()
     add_library(${target} MODULE ${ARG_SOURCES})
     set_target_properties(${target} PROPERTIES PREFIX "" SUFFIX ".so")
+    _preload_set_plugin_file_name("${fn}" ${target} "${name}")
     set(kind plugin)
   endif()
   set_target_properties(${target} PROPERTIES
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
-    PRELOAD_PLUGIN_NAME "${target}"
+    PRELOAD_PLUGIN_NAME "${name}"
     PRELOAD_PLUGIN_VERSION "${ARG_VERSION}")
   target_link_libraries(${target} PRIVATE PreloadSDK::headers)
+  _preload_set_plugin_metadata("${fn}" ${target})
   _preload_use_abi_targets("${fn}" ${target} abi_targets ${ARG_ABIS})
-  _preload_add_fingerprint(${target} ${kind} "${target}" "${ARG_VERSION}"
+  _preload_add_fingerprint(${target} ${kind} "${name}" "${ARG_VERSION}"
                            ${abis} ${abi_targets})
 endfunction()
 
 # target_preload_host(<target> [VERSION <v>] [HOST_ABI <name> <version>...]
 #                     [ABIS <abi-target>...])
 # Gives an executable its own fingerprint note, so plugins are compared with
-# the host's build rather than with the SDK library's.
+# the host's build rather than with the SDK library's, and links the loader.
 function(target_preload_host target)
   set(fn "target_preload_host(${target})")
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "VERSION" "HOST_ABI;ABIS")
+  _preload_explain_unparsed("${fn}" "VERSION;HOST_ABI;ABIS" "${ARG_UNPARSED_ARGUMENTS}")
   _preload_check_arguments("${fn}" "${ARG_UNPARSED_ARGUMENTS}"
                            "${ARG_KEYWORDS_MISSING_VALUES}")
   if(NOT TARGET ${target})
     message(FATAL_ERROR "${fn}: no such target")
   endif()
+  _preload_check_host_once("${fn}" ${target})
+  _preload_check_version("${fn}" "${ARG_VERSION}")
   _preload_parse_host_abis("${fn}" abis ${ARG_HOST_ABI})
-  target_link_libraries(${target} PRIVATE PreloadSDK::headers)
+  # The loader: a host that has a fingerprint is one that loads plugins.
+  target_link_libraries(${target} PRIVATE PreloadSDK::headers PreloadSDK::sdk)
   _preload_use_abi_targets("${fn}" ${target} abi_targets ${ARG_ABIS})
   _preload_add_fingerprint(${target} host "${target}" "${ARG_VERSION}"
                            ${abis} ${abi_targets})

@@ -19,14 +19,15 @@ function(_preload_descriptor_suffix out name)
   set(${out} "${suffix}" PARENT_SCOPE)
 endfunction()
 
-# Makes <target> an OBJECT library of `sources`, compiled so that its
+# Makes <target> an OBJECT library of `sources` for the plugin `name`
+# (add_preload_plugin's NAME), compiled so that its
 # PRELOAD_EXPORT and PRELOAD_PLUGIN_INIT entries go to a section of its own:
 # two static plugins in one executable keep two tables of entries.
 # The definition is private to the plugin and recorded, like any other, in
 # the fingerprint's flags.definitions (informational only).
-function(_preload_add_static_plugin_library target)
+function(_preload_add_static_plugin_library target name)
   add_library(${target} OBJECT ${ARGN})
-  _preload_descriptor_suffix(suffix "${target}")
+  _preload_descriptor_suffix(suffix "${name}")
   target_compile_definitions(${target} PRIVATE
     "PRELOAD_STATIC_PLUGIN=\"${suffix}\"")
   set_target_properties(${target} PROPERTIES PRELOAD_PLUGIN_LINKAGE static)

@@ -11,6 +11,11 @@ from . import render
 KINDS = ("plugin", "static-plugin", "host", "sdk")
 # Identity values end up in one `key=value` line of the note payload.
 _VALUE = re.compile(r"^[^\n\r=\x00]*$")
+# Free text, one line of the payload.
+_TEXT = re.compile(r"^[^\n\r\x00]*$")
+# A plugin's metadata (add_preload_plugin's DESCRIPTION, ...): informational
+# fields of the note, written only when given.
+METADATA = ("description", "license", "author", "url")
 _ABI_NAME = re.compile(r"^[a-z0-9_.-]+$")
 _ABI_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
@@ -50,7 +55,18 @@ def parse_abi(text):
     return {"name": name, "version": version, "hash": content_hash}
 
 
-def context(kind, name, version, abis, flags_header):
+def check_metadata(metadata):
+    """{key: text} for the known keys, each one line of text."""
+    for key, value in metadata.items():
+        if key not in METADATA:
+            raise UsageError("unknown metadata %r; known: %s"
+                             % (key, ", ".join(METADATA)))
+        if not _TEXT.match(value):
+            raise UsageError("%s may not contain a line break or NUL" % key)
+    return {key: metadata.get(key, "") for key in METADATA}
+
+
+def context(kind, name, version, abis, flags_header, metadata=None):
     if kind not in KINDS:
         raise UsageError("kind must be one of %s" % ", ".join(KINDS))
     for label, value in (("name", name), ("version", version)):
@@ -76,6 +92,7 @@ def context(kind, name, version, abis, flags_header):
         "descriptor": descriptor,
         "entry_section": entry_section(descriptor, linkage),
         "flags_header": flags_header,
+        "metadata": check_metadata(metadata or {}),
     }
 
 
@@ -101,7 +118,8 @@ def run_manifest(args):
     for job in jobs:
         try:
             ctx = context(job["kind"], job["name"], job["version"],
-                          job["abis"], job["flags_header"])
+                          job["abis"], job["flags_header"],
+                          job.get("metadata"))
         except UsageError as error:
             errors.append("target %s: %s" % (job["target"], error))
             continue

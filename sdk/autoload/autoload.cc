@@ -3,6 +3,7 @@
 
 #include <sys/auxv.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -40,8 +41,9 @@ std::vector<std::string> SplitList(std::string_view value, const char* separator
   return items;
 }
 
-// "1"/"true"/"yes"/"on" or "0"/"false"/"no"/"off"/""; anything else is
-// reported and read as `otherwise`, the safe side of the switch.
+// "1"/"true"/"yes"/"on" or "0"/"false"/"no"/"off"/"" (any case); anything
+// else is reported, in the words docs/preloading.md uses, and read as
+// `otherwise`, the safe side of the switch.
 bool ReadSwitch(const char* name, bool otherwise, EnvironmentSettings& settings) {
   const std::string value = absl::AsciiStrToLower(ToAbsl(Variable(name)));
   if (value.empty() || value == "0" || value == "false" || value == "no" ||
@@ -50,7 +52,8 @@ bool ReadSwitch(const char* name, bool otherwise, EnvironmentSettings& settings)
   }
   if (value == "1" || value == "true" || value == "yes" || value == "on") return true;
   settings.warnings.push_back(absl::StrCat(
-      name, ": '", value, "' is neither 1 nor 0; read as ", otherwise ? "1" : "0"));
+      name, ": '", value, "' is neither 1 nor 0 (on: 1, true, yes, on; off: "
+      "0, false, no, off or empty); read as ", otherwise ? "1" : "0"));
   return otherwise;
 }
 
@@ -67,6 +70,11 @@ void ReadPolicy(EnvironmentSettings& settings) {
       "' (strict or compatible); using strict"));
 }
 
+constexpr char kDebugCategories[] =
+    "the categories are search (each candidate file of a bare name), "
+    "verify (file trust, the host's fingerprint, every field compared), "
+    "load (mapping, init, registration) and all";
+
 void ReadDebug(EnvironmentSettings& settings) {
   for (const std::string& category : SplitList(Variable("PRELOAD_DEBUG"), ",: ")) {
     const std::string name = absl::AsciiStrToLower(category);
@@ -79,15 +87,31 @@ void ReadDebug(EnvironmentSettings& settings) {
       trace.load = true;
     } else if (name == "all") {
       trace.search = trace.verify = trace.load = true;
+    } else if (name == "help") {
+      settings.debug_help = true;
     } else {
       settings.warnings.push_back(absl::StrCat(
-          "PRELOAD_DEBUG: ", name == "help" ? "" : "unknown category '",
-          name == "help" ? "" : name, name == "help" ? "" : "'; ",
-          "the categories are search (each candidate file of a bare name), "
-          "verify (file trust, the host's fingerprint, every field compared), "
-          "load (mapping, init, registration) and all"));
+          "PRELOAD_DEBUG: unknown category '", name, "'; ", kDebugCategories));
     }
   }
+}
+
+// PRELOAD_DEBUG=help, as LD_DEBUG=help: the categories on standard output,
+// then the program exits, successfully, before main.
+[[noreturn]] void PrintDebugHelp() {
+  std::fputs(
+      "Valid options for the PRELOAD_DEBUG environment variable are:\n\n"
+      "  search   each candidate file of a bare name, taken or skipped and why\n"
+      "  verify   file trust, what the host's fingerprint is, every field\n"
+      "           compared, the verdict\n"
+      "  load     mapping the verified file, the init, the registration\n"
+      "  all      all of the above\n"
+      "  help     this text; the program exits\n\n"
+      "Separate categories with ',' (PRELOAD_DEBUG=search,verify). The lines\n"
+      "go to standard error. See docs/preloading.md.\n",
+      stdout);
+  std::fflush(stdout);
+  std::_Exit(0);
 }
 
 std::string OneLine(std::string_view message) {
@@ -136,6 +160,7 @@ void ReportFailure(const std::string& spec, const absl::Status& status,
 
 void LoadAll(EnvironmentReport& report) {
   const EnvironmentSettings& settings = report.settings;
+  if (settings.debug_help) PrintDebugHelp();
   for (const std::string& warning : settings.warnings) {
     WriteStderrLine(absl::StrCat("preload: warning: ", warning));
   }

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "cli/internal/flags.h"
 #include "cli/internal/output.h"
 #include "base/internal/string_view.h"
@@ -24,6 +25,12 @@ ABSL_FLAG(std::string, against, "",
           "of the tool's own");
 ABSL_FLAG(std::string, policy, "strict",
           "the policy: strict (the default) or compatible");
+ABSL_FLAG(bool, all, false,
+          "show every field compared and every library, not only the fields "
+          "that differ and the libraries missing");
+ABSL_FLAG(bool, allow_insecure, false,
+          "do not check who may write the plugin files (a development tree "
+          "under umask 002); without it such a file is 'untrusted'");
 ABSL_FLAG(bool, direct, false,
           "list only the file's own DT_NEEDED libraries, not theirs");
 ABSL_FLAG(std::string, dir, "",
@@ -43,10 +50,10 @@ bool Accepts(const CommandSpec& command, std::string_view flag) {
 }
 
 absl::Status Usage(const CommandSpec& command, std::string_view message) {
+  // PrintUsageError puts "preload <command>: " in front.
   return absl::InvalidArgumentError(
-      absl::StrCat("preload ", ToAbsl(command.name), ": ", ToAbsl(message),
-                   "\nRun 'preload ", ToAbsl(command.name),
-                   " --help' for its usage."));
+      absl::StrCat(ToAbsl(message), "\nRun 'preload help ",
+                   ToAbsl(command.name), "' for its usage."));
 }
 
 // Resets every flag to its default: tests may parse several command lines.
@@ -64,12 +71,15 @@ void ResetFlags() {
 absl::Status ApplyFlag(const CommandSpec& command, std::string_view text,
                        int argc, char** argv, int* index,
                        std::vector<std::string>* abis) {
-  std::string_view name = text.substr(2);
+  std::string spelled(text.substr(2));
   std::optional<std::string> value;
-  if (const std::size_t eq = name.find('='); eq != std::string_view::npos) {
-    value = std::string(name.substr(eq + 1));
-    name = name.substr(0, eq);
+  if (const std::size_t eq = spelled.find('='); eq != std::string::npos) {
+    value = spelled.substr(eq + 1);
+    spelled.resize(eq);
   }
+  // Options are spelt with '-' (--allow-insecure), flags named with '_'.
+  const std::string flag_name = absl::StrReplaceAll(spelled, {{"-", "_"}});
+  const std::string_view name = flag_name;
   absl::CommandLineFlag* flag = Accepts(command, name)
                                     ? absl::FindCommandLineFlag(ToAbsl(name))
                                     : nullptr;
@@ -79,19 +89,19 @@ absl::Status ApplyFlag(const CommandSpec& command, std::string_view text,
     if (flag != nullptr && flag->IsOfType<bool>()) value = "false";
   }
   if (flag == nullptr) {
-    return Usage(command, absl::StrCat("unknown option --", ToAbsl(name)));
+    return Usage(command, absl::StrCat("unknown option --", spelled));
   }
   if (!value && flag->IsOfType<bool>()) value = "true";
   if (!value) {
     if (*index + 1 >= argc) {
       return Usage(command,
-                   absl::StrCat("option --", ToAbsl(name), " needs a value"));
+                   absl::StrCat("option --", spelled, " needs a value"));
     }
     value = argv[++*index];
   }
   std::string error;
   if (!flag->ParseFrom(*value, &error)) {
-    return Usage(command, absl::StrCat("option --", ToAbsl(name), ": ", error));
+    return Usage(command, absl::StrCat("option --", spelled, ": ", error));
   }
   if (flag->IsOfType<std::vector<std::string>>()) {
     for (const std::string& item : absl::GetFlag(FLAGS_abi)) {
@@ -106,10 +116,11 @@ std::string OptionLines(const CommandSpec& command) {
   for (std::string_view name : command.flags) {
     const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(ToAbsl(name));
     if (flag == nullptr) continue;
-    absl::StrAppend(&out, "  ", Pad(absl::StrCat("--", ToAbsl(name)), 12),
-                    flag->Help(), "\n");
+    const std::string spelled =
+        absl::StrReplaceAll(absl::StrCat("--", ToAbsl(name)), {{"_", "-"}});
+    absl::StrAppend(&out, "  ", Pad(spelled, 17), flag->Help(), "\n");
   }
-  absl::StrAppend(&out, "  ", Pad("--help", 12), "print this help\n");
+  absl::StrAppend(&out, "  ", Pad("--help", 17), "print this help\n");
   return out;
 }
 
@@ -162,6 +173,14 @@ std::string CommandHelp(const CommandSpec& command) {
                       "error. Details: docs/cli.md\n");
 }
 
+std::string CommandNames() {
+  std::vector<std::string> names;
+  for (const CommandSpec& command : Commands()) {
+    names.emplace_back(command.name);
+  }
+  return absl::StrJoin(names, ", ");
+}
+
 std::string ToolHelp() {
   std::string out =
       "usage: preload COMMAND [OPTION]... [ARG]...\n\n"
@@ -173,7 +192,8 @@ std::string ToolHelp() {
     absl::StrAppend(&out, line, ToAbsl(command.summary), "\n");
   }
   absl::StrAppend(&out,
-                  "\nRun 'preload COMMAND --help' for a command's options. "
+                  "\nRun 'preload help COMMAND' (or 'preload COMMAND --help') "
+                  "for a command's options. "
                   "Every command takes --json.\n"
                   "Exit status: 0 all compatible / found, 1 something "
                   "refused, missing or not a plugin, 2 usage or I/O error.\n"

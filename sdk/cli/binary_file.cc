@@ -56,6 +56,7 @@ BinaryFile ReadBinary(const std::string& path) {
     return Fail(std::move(file), FileKind::kNotPreload,
                 "not a PreloadSDK plugin: not an ELF file");
   }
+  file.elf = true;
   absl::StatusOr<std::vector<ElfNote>> notes = ReadElfNotes(fd.get(), path);
   if (!notes.ok()) {
     const bool io = notes.status().code() != absl::StatusCode::kInvalidArgument;

@@ -30,7 +30,7 @@ Color ResultColor(const std::string& result) {
   return result == "compatible" ? Color::kGreen : Color::kRed;
 }
 
-void PrintText(const PluginCheck& check, Policy policy) {
+void PrintText(const PluginCheck& check, Policy policy, bool all) {
   std::cout << Paint(check.file.path, Color::kBold) << ": "
             << Paint(check.result, ResultColor(check.result));
   if (check.file.fingerprint) {
@@ -42,14 +42,15 @@ void PrintText(const PluginCheck& check, Policy policy) {
     std::cout << "  " << check.reason << "\n";
     return;
   }
-  std::cout << VerdictToText(*check.verdict, "  ");
-  if (check.result == "refused" && check.verdict->accepted()) {
+  std::cout << VerdictToText(*check.verdict, "  ", all);
+  if (check.verdict->accepted() &&
+      (check.result == "refused" || check.result == "untrusted")) {
     std::cout << "  the loader refuses it: " << check.reason << "\n";
   }
   if (check.deps) {
     std::cout << "  " << Paint("libraries", Color::kBold) << ": "
               << DepsSummary(*check.deps) << "\n"
-              << DepsToText(*check.deps, "    ");
+              << DepsToText(*check.deps, "    ", /*missing_only=*/!all);
   } else if (check.result == "corrupt") {
     std::cout << "  libraries: " << check.reason << "\n";
   }
@@ -61,12 +62,12 @@ int RunCheck(const std::vector<std::string>& args) {
   const bool json = absl::GetFlag(FLAGS_json);
   absl::StatusOr<Policy> policy = PolicyFromFlags();
   if (!policy.ok()) {
-    PrintError("check", policy.status());
+    PrintUsageError("check", policy.status(), absl::GetFlag(FLAGS_json));
     return kExitUsage;
   }
   absl::StatusOr<Host> host = HostFromFlags();
   if (!host.ok()) {
-    PrintError("check", host.status());
+    PrintUsageError("check", host.status(), absl::GetFlag(FLAGS_json));
     return kExitUsage;
   }
   if (!json) std::cout << "host: " << HostLine(*host) << "\n\n";
@@ -80,7 +81,7 @@ int RunCheck(const std::vector<std::string>& args) {
       results.push_back(PluginCheckToJson(check));
     } else {
       if (i > 0) std::cout << "\n";
-      PrintText(check, *policy);
+      PrintText(check, *policy, absl::GetFlag(FLAGS_all));
     }
   }
   if (json) {

@@ -120,8 +120,10 @@ int RunPython(const std::vector<std::string>& argv,
 
 int RunNew(const std::vector<std::string>& args) {
   if (args[0] != "plugin") {
-    PrintError("new", absl::StrCat("unknown kind '", args[0],
-                                   "'; usage: preload new plugin NAME"));
+    PrintUsageError("new",
+                    absl::StrCat("unknown kind '", args[0],
+                                 "'; usage: preload new plugin NAME"),
+                    absl::GetFlag(FLAGS_json));
     return kExitUsage;
   }
   const std::string& name = args[1];
@@ -129,7 +131,8 @@ int RunNew(const std::vector<std::string>& args) {
   if (dir.empty()) dir = name;
   const Codegen codegen = FindCodegen();
   std::vector<std::string> command = {
-      Python(), "-m", "preload_codegen", "new-plugin", "--name", name,
+      Python(), "-m", "preload_codegen", "--error-prefix", "preload new",
+      "new-plugin", "--name", name,
       "--dir", dir, "--templates", codegen.templates,
       "--sdk-version", PRELOAD_SDK_VERSION_STRING};
   if (!codegen.sdk_prefix.empty()) {

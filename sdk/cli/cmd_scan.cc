@@ -29,8 +29,8 @@ namespace preload::cli {
 namespace {
 
 constexpr std::string_view kResults[] = {"compatible", "refused",
-                                         "missing_libraries", "not_plugin",
-                                         "corrupt", "error"};
+                                         "untrusted", "missing_libraries",
+                                         "not_plugin", "corrupt", "error"};
 
 bool IsSharedObjectName(std::string_view name) {
   return name.size() > 3 && name.substr(name.size() - 3) == ".so";
@@ -158,12 +158,12 @@ class Reporter {
 int RunScan(const std::vector<std::string>& args) {
   absl::StatusOr<Policy> policy = PolicyFromFlags();
   if (!policy.ok()) {
-    PrintError("scan", policy.status());
+    PrintUsageError("scan", policy.status(), absl::GetFlag(FLAGS_json));
     return kExitUsage;
   }
   absl::StatusOr<Host> host = HostFromFlags();
   if (!host.ok()) {
-    PrintError("scan", host.status());
+    PrintUsageError("scan", host.status(), absl::GetFlag(FLAGS_json));
     return kExitUsage;
   }
   PluginChecker checker(*host, *policy);

@@ -14,22 +14,26 @@ const std::vector<CommandSpec>& Commands() {
        "identity, SDK, toolchain, ABI-relevant settings, host ABIs, the raw\n"
        "build flags, and the GNU build-id. Nothing is loaded.",
        {"json"}, 1, -1, RunInspect},
-      {"check", "check PLUGIN... [--against HOST] [--policy strict|compatible] [--json]",
+      {"check", "check PLUGIN... [--against HOST] [--policy strict|compatible] [--all] [--allow-insecure] [--json]",
        "compare plugins with a host, field by field, and find their libraries",
-       "Compares each plugin's fingerprint with the host's under the policy,\n"
-       "as a table of every field: equal, allowed (differs, but the policy\n"
-       "allows it), refused (with what to do about it), or info (never\n"
-       "compared). Without --against, the host is this tool's own build.\n"
-       "Also resolves the plugin's libraries like ld.so (see 'preload deps'),\n"
-       "so a compatible plugin whose library cannot be found is reported.",
-       {"json", "against", "policy"}, 1, -1, RunCheck},
-      {"scan", "scan DIR... [--against HOST] [--policy strict|compatible] [--json]",
+       "Compares each plugin's fingerprint with the host's under the policy\n"
+       "and shows the fields that differ: allowed (the policy allows it) or\n"
+       "refused (with what to do about it); --all shows every field, also\n"
+       "the equal ones and info (never compared). Without --against, the\n"
+       "host is this tool's own build. Also resolves the plugin's libraries\n"
+       "like ld.so (see 'preload deps'): a compatible plugin whose library\n"
+       "cannot be found is reported, with the missing ones (--all: every\n"
+       "one). A file others may write is 'untrusted' (--allow-insecure\n"
+       "checks it all the same).",
+       {"json", "against", "policy", "all", "allow_insecure"}, 1, -1, RunCheck},
+      {"scan", "scan DIR... [--against HOST] [--policy strict|compatible] [--allow-insecure] [--json]",
        "check every .so under directories, one line each",
        "Walks the directories (following symlinks, never around a loop) and\n"
        "checks every file whose name ends in .so as 'check' does, printing one\n"
        "line per file as it goes: compatible, refused (the first reason),\n"
-       "missing_libraries, not_plugin, corrupt or error; then a count.",
-       {"json", "against", "policy"}, 1, -1, RunScan},
+       "untrusted, missing_libraries, not_plugin, corrupt or error; then a\n"
+       "count.",
+       {"json", "against", "policy", "allow_insecure"}, 1, -1, RunScan},
       {"deps", "deps FILE... [--direct] [--json]",
        "find the libraries a file needs, as the dynamic loader would",
        "Reads DT_NEEDED, DT_RPATH and DT_RUNPATH from the file and resolves\n"

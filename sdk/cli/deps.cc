@@ -135,9 +135,11 @@ Json DepsToJson(const DepsReport& report) {
               {"all_found", report.missing.empty()}};
 }
 
-std::string DepsToText(const DepsReport& report, std::string_view indent) {
+std::string DepsToText(const DepsReport& report, std::string_view indent,
+                       bool missing_only) {
   std::string out;
   for (const Library& library : report.libraries) {
+    if (missing_only && library.found) continue;
     absl::StrAppend(&out, ToAbsl(indent),
                     std::string(2 * (library.depth - 1), ' '), library.name,
                     " => ");

@@ -68,4 +68,19 @@ void PrintError(std::string_view command, const absl::Status& status) {
   PrintError(command, std::string(status.message()));
 }
 
+void PrintUsageError(std::string_view command, std::string_view message,
+                     bool json) {
+  if (json) {
+    PrintJson(Json{{"command", command.empty() ? Json(nullptr) : Json(command)},
+                   {"error", message},
+                   {"exit_status", 2}});
+  }
+  PrintError(command, message);
+}
+
+void PrintUsageError(std::string_view command, const absl::Status& status,
+                     bool json) {
+  PrintUsageError(command, std::string(status.message()), json);
+}
+
 }  // namespace preload::cli

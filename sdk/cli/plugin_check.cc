@@ -49,6 +49,13 @@ absl::StatusOr<Host> HostFromFlags() {
   if (file.kind == FileKind::kIoError) {
     return absl::NotFoundError(file.message);
   }
+  if (file.kind == FileKind::kNotPreload && file.elf) {
+    // The likeliest mistake: the host exists but was built without
+    // target_preload_host. Worded as the loader's refusal words it.
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": carries no PreloadSDK fingerprint note: ",
+                     ToAbsl(NoHostFingerprintHint())));
+  }
   if (file.kind != FileKind::kPreload) {
     return absl::FailedPreconditionError(absl::StrCat(
         file.message, " (--against names a host executable built with "
@@ -70,10 +77,20 @@ Json HostToJson(const Host& host) {
               {"version", host.fingerprint.version()}};
 }
 
+namespace {
+
+LoaderOptions CheckerOptions(const Host& host, Policy policy) {
+  LoaderOptions options{policy, host.fingerprint};
+  options.check_file_trust = !absl::GetFlag(FLAGS_allow_insecure);
+  return options;
+}
+
+}  // namespace
+
 PluginChecker::PluginChecker(const Host& host, Policy policy)
     : host_(host),
       policy_(policy),
-      loader_(LoaderOptions{policy, host.fingerprint}),
+      loader_(CheckerOptions(host, policy)),
       resolver_(SearchSettingsFromEnvironment()) {}
 
 PluginCheck PluginChecker::Check(const std::string& path) {
@@ -121,8 +138,13 @@ PluginCheck PluginChecker::Check(const std::string& path,
   } else if (absl::StatusOr<Fingerprint> verified = Verify(path, directory);
              !verified.ok()) {
     // The loader checks more than the fields (the descriptor, the CPU, who
-    // could have written the file): its word is final.
-    Refuse(&check, "refused", std::string(verified.status().message()),
+    // could have written the file): its word is final. Who may write the
+    // file says nothing of how it was built: a result of its own.
+    const bool untrusted =
+        verified.status().code() == absl::StatusCode::kPermissionDenied;
+    Refuse(&check, untrusted ? "untrusted" : "refused",
+           absl::StrCat(verified.status().message(),
+                        untrusted ? " (--allow-insecure checks the rest)" : ""),
            kExitRefused);
   }
   absl::StatusOr<DepsReport> deps = resolver_.Resolve(path, true);

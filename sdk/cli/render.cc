@@ -27,6 +27,7 @@ struct Group {
 const std::vector<Group>& Groups() {
   static const auto* const groups = new std::vector<Group>{
       {"identity", "Identity", {"kind", "name", "version", "descriptor"}},
+      {"metadata", "Metadata", {"description", "license", "author", "url"}},
       {"sdk", "SDK", {"sdk."}},
       {"toolchain", "Toolchain",
        {"target.", "compiler.", "cxx.", "stdlib.", "cpu."}},
@@ -128,20 +129,54 @@ std::string Describe(const Fingerprint& fingerprint) {
   return out;
 }
 
-std::string VerdictToText(const Verdict& verdict, std::string_view indent) {
-  std::size_t field_width = 5, plugin_width = 6;
+namespace {
+
+// A row of the check table: every row with `all`, else only the fields that
+// differ (refused, allowed).
+bool Shows(const FieldComparison& c, bool all) {
+  return all || c.outcome == Outcome::kRefused || c.outcome == Outcome::kAllowed;
+}
+
+// "(29 equal, 12 info not shown; --all shows every field)", or "" when
+// every row is shown.
+std::string HiddenRows(const Verdict& verdict, bool all) {
+  if (all) return "";
+  int equal = 0, info = 0;
   for (const FieldComparison& c : verdict.comparisons()) {
+    equal += c.outcome == Outcome::kEqual;
+    info += c.outcome == Outcome::kInformational;
+  }
+  if (equal + info == 0) return "";
+  return absl::StrCat("(", equal, " equal, ", info,
+                      " info not shown; --all shows every field)");
+}
+
+}  // namespace
+
+std::string VerdictToText(const Verdict& verdict, std::string_view indent,
+                          bool all) {
+  std::size_t field_width = 5, plugin_width = 6;
+  bool any = false;
+  for (const FieldComparison& c : verdict.comparisons()) {
+    if (!Shows(c, all)) continue;
+    any = true;
     field_width = std::max(field_width, c.field.size());
     plugin_width = std::max(
         plugin_width, Shown(c.plugin_value, c.plugin_present).size());
   }
-  std::string out = absl::StrCat(
-      ToAbsl(indent),
-      Paint(absl::StrCat(Pad("field", field_width + 2), Pad("outcome", 9),
-                         Pad("plugin", plugin_width + 2), "host"),
-            Color::kBold),
-      "\n");
+  std::string out;
+  if (any) {
+    absl::StrAppend(
+        &out, ToAbsl(indent),
+        Paint(absl::StrCat(Pad("field", field_width + 2), Pad("outcome", 9),
+                           Pad("plugin", plugin_width + 2), "host"),
+              Color::kBold),
+        "\n");
+  } else {
+    absl::StrAppend(&out, ToAbsl(indent), "no field differs\n");
+  }
   for (const FieldComparison& c : verdict.comparisons()) {
+    if (!Shows(c, all)) continue;
     const std::string line = absl::StrCat(
         Pad(c.field, field_width + 2), Pad(OutcomeName(c.outcome), 9),
         Pad(Shown(c.plugin_value, c.plugin_present), plugin_width + 2),
@@ -152,6 +187,9 @@ std::string VerdictToText(const Verdict& verdict, std::string_view indent) {
         (c.outcome == Outcome::kRefused || c.outcome == Outcome::kAllowed)) {
       absl::StrAppend(&out, ToAbsl(indent), "    ", c.hint, "\n");
     }
+  }
+  if (const std::string hidden = HiddenRows(verdict, all); !hidden.empty()) {
+    absl::StrAppend(&out, ToAbsl(indent), Paint(hidden, Color::kDim), "\n");
   }
   return out;
 }

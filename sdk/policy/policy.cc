@@ -68,6 +68,13 @@ std::string_view OutcomeName(Outcome outcome) {
   return "unknown";
 }
 
+std::string_view NoHostFingerprintHint() {
+  return "the host has no fingerprint of its own, so plugins are compared "
+         "with the PreloadSDK library's, which says nothing of how the host "
+         "was built: give the host its own with "
+         "target_preload_host(<target> ...) in its CMakeLists.txt";
+}
+
 std::string Verdict::DescribeRefusals() const {
   std::string out;
   for (const FieldComparison& c : refusals_) {
@@ -85,7 +92,9 @@ absl::Status Verdict::ToStatus(std::string_view file) const {
   return absl::FailedPreconditionError(absl::StrCat(
       ToAbsl(file), ": refused under the ", ToAbsl(PolicyName(policy_)),
       " policy: ", refused, refused == 1 ? " field differs" : " fields differ",
-      " from the host's build\n", DescribeRefusals()));
+      " from the host's build\n", DescribeRefusals(),
+      host_is_sdk_ ? "\n  " : "",
+      host_is_sdk_ ? ToAbsl(NoHostFingerprintHint()) : ""));
 }
 
 namespace {
@@ -206,7 +215,9 @@ Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
   listing->host = host;
   listing->plugin = plugin;
   listing->policy = policy;
-  return Verdict(policy, std::move(refusals), std::move(listing));
+  Verdict verdict(policy, std::move(refusals), std::move(listing));
+  verdict.host_is_sdk_ = host.kind() == "sdk";
+  return verdict;
 }
 
 }  // namespace preload

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives the `preload` tool as users do and checks what it prints.
 
-    cli_test.py golden|json|exit_status|color|deps|scan|new FIXTURES.json
+    cli_test.py golden|json|exit_status|color|deps|scan|new|host_without_note|usability
+                FIXTURES.json
 
 FIXTURES.json (written by CMake) names the tool, the fixture plugins and the
 folders. Golden files live in tests/cli/golden/; run with
@@ -94,9 +95,12 @@ def check_golden():
     for name, args, status in (
             ("check_accepted.txt", ["check", FX["good"], "--against", host], 0),
             ("check_refused.txt", ["check", FX["legacy"], "--against", host], 1),
+            ("check_accepted_all.txt", ["check", FX["good"], "--against", host, "--all"], 0),
+            ("check_refused_all.txt", ["check", FX["legacy"], "--against", host, "--all"], 1),
             ("check_not_plugin.txt", ["check", FX["plain"]], 1),
             ("check_corrupt.txt", ["check", corrupt_copy()], 1),
             ("inspect_good.txt", ["inspect", FX["good"]], 0),
+            ("inspect_metadata.txt", ["inspect", FX["metadata"]], 0),
             ("deps_origin.txt", ["deps", "--direct", FX["origin"]], 0),
             ("deps_missing.txt", ["deps", "--direct", FX["missing"]], 1)):
         result = preload(*args)
@@ -148,6 +152,24 @@ def check_json():
                        ("flags.cxx", "build"), ("sdk.abi", "sdk")):
         if groups.get(key) != group:
             fail("group of %s is %r, expected %s" % (key, groups.get(key), group))
+
+    # NAME is the plugin's identity and its file name; the metadata is a
+    # group of its own.
+    entry = load_json(preload("inspect", "--json", FX["metadata"]))["files"][0]
+    if os.path.basename(FX["metadata"]) != "fx_cli_metadata.so":
+        fail("NAME did not name the file: %s" % FX["metadata"])
+    if (entry["name"], entry["version"]) != ("fx_cli_metadata", "2.0.1"):
+        fail("NAME/VERSION: %r" % entry)
+    metadata = {f["key"]: f["value"] for f in entry["fields"]
+                if f["group"] == "metadata"}
+    if metadata != {"description": "Doubles integers; a fixture of the CLI tests",
+                    "license": "MIT OR Apache-2.0",
+                    "author": "PreloadSDK authors <dev@example.org>",
+                    "url": "https://example.org/fx?a=1&b=2"}:
+        fail("metadata: %r" % metadata)
+    if any(f["group"] == "metadata" for f in
+           load_json(preload("inspect", "--json", FX["good"]))["files"][0]["fields"]):
+        fail("a plugin without metadata shows some")
 
     # check, refused: the verdict field by field.
     result = preload("check", "--json", FX["legacy"], "--against", host)
@@ -247,6 +269,88 @@ def check_exit_status():
     result = preload("check", good, "--bogus")
     if "unknown option --bogus" not in result.stderr:
         fail("unknown option message: %r" % result.stderr)
+
+
+def check_host_without_note():
+    """A host built without target_preload_host: `check --against` it and the
+    loader inside it name the mistake and its fix in the same words."""
+    result = preload("check", FX["good"], "--against", FX["host_without_note"])
+    expect_status(result, 2, "check --against a host without a note")
+    match = re.search(r"the host has no fingerprint of its own.*", result.stderr)
+    if not match or "target_preload_host(<target> ...)" not in match.group(0):
+        fail("check does not name the fix: %r" % result.stderr)
+    hint = match.group(0)
+    loaded = subprocess.run([FX["host_without_note"], FX["good"]],
+                            capture_output=True, text=True)
+    if loaded.returncode != 1 or "abi.testhost" not in loaded.stderr:
+        fail("the host without a note loaded fx_good: %r" % loaded.stderr)
+    if hint not in loaded.stderr:
+        fail("the loader's refusal words it otherwise:\n%s\nnot in:\n%s" % (
+            hint, loaded.stderr))
+
+
+def check_usability():
+    """help CMD, usage errors as JSON, untrusted files and --allow-insecure,
+    `new`'s errors in its own name."""
+    result = preload("help", "check")
+    expect_status(result, 0, "help check")
+    if result.stdout != preload("check", "--help").stdout:
+        fail("'help check' is not 'check --help':\n" + result.stdout)
+    expect_status(preload("help", "bogus"), 2, "help of an unknown command")
+    for args, command in ((["check", FX["good"], "--policy", "lenient", "--json"], "check"),
+                          (["check", "--json", FX["good"], "--bogus"], "check"),
+                          (["frobnicate", "--json"], None)):
+        result = preload(*args)
+        expect_status(result, 2, " ".join(args))
+        doc = load_json(result)
+        if doc.get("command") != command or doc.get("exit_status") != 2 or not doc.get("error"):
+            fail("usage error as JSON: %r" % doc)
+    # A plugin others may write: untrusted, apart from refused.
+    tree = os.path.join(FX["work"], "untrusted")
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(tree)
+    os.chmod(tree, 0o755)
+    plugin = os.path.join(tree, "fx_good.so")
+    shutil.copy(FX["good"], plugin)
+    os.chmod(plugin, 0o664)
+    result = preload("check", "--json", plugin, "--against", FX["host"])
+    expect_status(result, 1, "check of a group-writable plugin")
+    r = load_json(result)["results"][0]
+    if r["result"] != "untrusted" or "chmod go-w" not in r["reason"]:
+        fail("a group-writable plugin: %r" % r)
+    result = preload("check", plugin, "--against", FX["host"], "--allow-insecure")
+    expect_status(result, 0, "check --allow-insecure")
+    result = preload("scan", tree, "--against", FX["host"])
+    expect_status(result, 1, "scan of a group-writable plugin")
+    if not result.stdout.startswith("untrusted"):
+        fail("scan: %r" % result.stdout)
+    expect_status(preload("scan", tree, "--against", FX["host"], "--allow-insecure"),
+                  0, "scan --allow-insecure")
+    result = preload("new", "plugin", "bad name!", "--dir", os.path.join(FX["work"], "bad"))
+    expect_status(result, 2, "new with a bad name")
+    if not result.stderr.startswith("preload new: "):
+        fail("new's error is not in its own name: %r" % result.stderr)
+
+
+def check_man_pages():
+    """Each command's man page carries its --help's synopsis and options, in
+    the build tree and installed."""
+    def unroff(text):
+        return text.replace("\\-", "-").replace("\\e", "\\").replace("\\&", "")
+    for command in ("inspect", "check", "scan", "deps", "fingerprint", "new"):
+        help_text = preload("help", command).stdout
+        usage = help_text.splitlines()[0][len("usage: "):]
+        options = re.findall(r"^  (--[a-z-]+)", help_text, re.M)
+        for folder in (FX["man"], os.path.join(FX["prefix"], "share", "man", "man1")):
+            path = os.path.join(folder, "preload-%s.1" % command)
+            if not os.path.isfile(path):
+                fail("no man page %s" % path)
+            with open(path) as page:
+                text = unroff(page.read())
+            if usage not in text or any(o not in text for o in options):
+                fail("%s does not say what 'preload help %s' says" % (path, command))
+    if not os.path.isfile(os.path.join(FX["man"], "preload.1")):
+        fail("no preload.1")
 
 
 def run_on_terminal(args, env):
@@ -396,7 +500,9 @@ def check_new():
 
 CHECKS = {"golden": check_golden, "json": check_json,
           "exit_status": check_exit_status, "color": check_color,
-          "deps": check_deps, "scan": check_scan, "new": check_new}
+          "deps": check_deps, "scan": check_scan, "new": check_new,
+          "host_without_note": check_host_without_note,
+          "usability": check_usability, "man_pages": check_man_pages}
 
 
 def main():

@@ -3,7 +3,7 @@
 separate projects against it with find_package(PreloadSDK).
 
     consumer_test.py install|find_package|reproducible_notes|multi_config|
-                     bad_arguments|autoload|static|static_host
+                     bad_arguments|autoload|static|static_host|installed_layout
                      --sdk-build DIR --work DIR ...
 
 Each check prints what it did and exits non-zero with a reason on failure.
@@ -114,13 +114,27 @@ def check_multi_config(args):
 
 BAD_ARGUMENTS = {
     "unknown_keyword": "add_preload_plugin(p): unknown keyword COLOUR",
-    "unknown_leading_keyword": "add_preload_plugin(p): unknown arguments: COLOUR;blue",
+    "unknown_leading_keyword": "add_preload_plugin(p): unknown arguments: COLOUR blue (the keywords are",
     "missing_sources": "add_preload_plugin(p): SOURCES is required",
     "keyword_without_value": "add_preload_plugin(p): keywords given without a value: VERSION",
     "odd_host_abi": "add_preload_plugin(p): HOST_ABI takes pairs",
     "bad_abi_name": "add_preload_plugin(p): HOST_ABI name 'MyApp' may contain only",
     "bad_abi_version": "add_preload_plugin(p): HOST_ABI myapp: version 'two'",
     "host_not_a_target": "target_preload_host(nothing): no such target",
+    "sources_as_add_library":
+        "add_preload_plugin(hello): unknown arguments: hello.cc; did you mean SOURCES hello.cc?",
+    "lower_case_keyword":
+        "add_preload_plugin(p): unknown argument sources: keywords are upper-case; did you mean SOURCES?",
+    "lower_case_keyword_after_sources":
+        "add_preload_plugin(p): unknown keyword version: keywords are upper-case; did you mean VERSION?",
+    "bad_version": "add_preload_plugin(p): VERSION 'v1' is not <major>.<minor>[.<patch>]",
+    "bad_host_version": "target_preload_host(app): VERSION '1' is not <major>.<minor>[.<patch>]",
+    "host_twice": "target_preload_host(app): called a second time for app",
+    "host_of_a_plugin": "target_preload_host(p): p is a plugin (add_preload_plugin)",
+    "bad_name": "add_preload_plugin(p): NAME 'my plugin' must start with a letter",
+    "output_name_not_the_name":
+        "add_preload_plugin(p): OUTPUT_NAME 'q' differs from the plugin's name 'p'",
+    "metadata_line_break": "add_preload_plugin(p): DESCRIPTION may not hold a line break",
 }
 
 
@@ -241,10 +255,39 @@ def check_static_host(args):
             fail("expected %r in:\n%s" % (text, out))
 
 
+def check_installed_layout(args):
+    """GNUInstallDirs under a /usr prefix puts plugins in
+    lib/x86_64-linux-gnu/preload; installed into a DESTDIR under umask 002,
+    the host finds its plugin there by bare name and trusts it."""
+    source = os.path.join(args.source, "install_project")
+    build = os.path.join(args.work, "installed-layout")
+    root = os.path.join(args.work, "installed-root")
+    run(configure(args, source, build, extra=["-DCMAKE_INSTALL_PREFIX=/usr"]))
+    run(["cmake", "--build", build, "-j2"])
+    with open(os.path.join(build, "plugin_install_dir.txt")) as f:
+        if f.read() != "lib/x86_64-linux-gnu/preload":
+            fail("PRELOAD_PLUGIN_INSTALL_DIR is not lib/x86_64-linux-gnu/preload")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    os.chmod(root, 0o755)
+    run(["cmake", "--install", build], env=dict(os.environ, DESTDIR=root),
+        preexec_fn=lambda: os.umask(0o002))
+    plugin = os.path.join(root, "usr", "lib", "x86_64-linux-gnu", "preload", "hello.so")
+    if not os.path.isfile(plugin):
+        fail("the plugin is not at %s" % plugin)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRELOAD_")}
+    result = subprocess.run([os.path.join(root, "usr", "bin", "app"), "hello", "world"],
+                            env=env, capture_output=True, text=True)
+    if result.returncode != 0 or result.stdout.strip() != "Hello, world!":
+        fail("the installed app did not load hello: %r %r"
+             % (result.stdout, result.stderr))
+
+
 CHECKS = {
     "static": check_static,
     "static_host": check_static_host,
     "install": check_install,
+    "installed_layout": check_installed_layout,
     "autoload": check_autoload,
     "find_package": check_find_package,
     "reproducible_notes": check_reproducible_notes,

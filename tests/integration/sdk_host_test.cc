@@ -2,6 +2,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "preload/loader.h"
+#include "preload/policy.h"
 #include "test_support.h"
 
 namespace preload {
@@ -24,6 +25,17 @@ TEST(SdkHostTest, PluginNeedingAHostAbiIsRefusedByTheSdk) {
   absl::StatusOr<Plugin*> plugin = loader.Open(FX_GOOD);
   EXPECT_EQ(plugin.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(testing::MessageOf(plugin.status()), ::testing::HasSubstr("abi.testhost"));
+}
+
+// The likeliest mistake named: the refusal says the host has no fingerprint
+// of its own and that target_preload_host is the fix.
+TEST(SdkHostTest, RefusalSaysTheHostHasNoFingerprintOfItsOwn) {
+  Loader loader;
+  absl::StatusOr<Plugin*> plugin = loader.Open(FX_GOOD);
+  ASSERT_FALSE(plugin.ok());
+  const std::string message = testing::MessageOf(plugin.status());
+  EXPECT_THAT(message, ::testing::HasSubstr(std::string(NoHostFingerprintHint())));
+  EXPECT_THAT(message, ::testing::HasSubstr("target_preload_host(<target> ...)"));
 }
 
 }  // namespace

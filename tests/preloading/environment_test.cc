@@ -89,8 +89,19 @@ TEST_F(EnvironmentTest, ValuesNotUnderstoodFallToTheSafeSide) {
   EXPECT_FALSE(settings.allow_insecure);
   EXPECT_THAT(settings.warnings,
               ElementsAre(HasSubstr("PRELOAD_POLICY: unknown policy 'lax'"),
-                          HasSubstr("PRELOAD_STRICT: 'maybe' is neither 1 nor 0; read as 1"),
-                          HasSubstr("PRELOAD_ALLOW_INSECURE: 'please' is neither 1 nor 0; read as 0")));
+                          HasSubstr("PRELOAD_STRICT: 'maybe' is neither 1 nor 0 (on: 1, "
+                                    "true, yes, on; off: 0, false, no, off or empty); "
+                                    "read as 1"),
+                          HasSubstr("PRELOAD_ALLOW_INSECURE: 'please' is neither 1 nor 0 "
+                                    "(on: 1, true, yes, on; off: 0, false, no, off or "
+                                    "empty); read as 0")));
+}
+
+TEST_F(EnvironmentTest, DebugHelpIsAskedForNotWarnedAbout) {
+  Set("PRELOAD_DEBUG", "help");
+  EnvironmentSettings settings = ReadEnvironment();
+  EXPECT_TRUE(settings.debug_help);
+  EXPECT_THAT(settings.warnings, ::testing::IsEmpty());
 }
 
 TEST_F(EnvironmentTest, DebugCategories) {

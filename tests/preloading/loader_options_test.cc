@@ -95,7 +95,7 @@ TEST_F(SearchTest, NotFoundNamesEveryCandidateAndTheFix) {
   const std::string message = MessageOf(plugin.status());
   EXPECT_THAT(message, HasSubstr((root_ / "empty" / "pl_nowhere.so").string()));
   EXPECT_THAT(message, HasSubstr("$ORIGIN/../lib/preload"));
-  EXPECT_THAT(message, HasSubstr(std::string(PL_INSTALL_PLUGIN_DIR) + "/pl_nowhere.so"));
+  EXPECT_THAT(message, HasSubstr("$ORIGIN/../lib/x86_64-linux-gnu/preload"));
   EXPECT_THAT(message, HasSubstr("PRELOAD_PLUGIN_PATH"));
 }
 
@@ -105,18 +105,21 @@ TEST_F(SearchTest, WithoutDefaultsOnlyTheSearchPathIsSearched) {
   options.default_search_path = false;
   absl::StatusOr<std::string> path = Loader(options).Resolve("pl_nowhere");
   ASSERT_EQ(path.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(MessageOf(path.status()), Not(HasSubstr("install prefix")));
+  EXPECT_THAT(MessageOf(path.status()), Not(HasSubstr("$ORIGIN")));
 }
 
-TEST(DefaultDirectoriesTest, AreOriginThenInstallPrefix) {
+// The host's own prefix, in both layouts GNUInstallDirs gives it; no
+// directory fixed when the SDK was built.
+TEST(DefaultDirectoriesTest, AreOriginLibThenOriginMultiarchLib) {
   char exe[4096];
   const ssize_t length = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   ASSERT_GT(length, 0);
-  const fs::path origin =
-      (fs::path(std::string(exe, length)).parent_path() / ".." / "lib" / "preload")
-          .lexically_normal();
+  const fs::path prefix = fs::path(std::string(exe, length)).parent_path() / "..";
   EXPECT_THAT(DefaultPluginDirectories(),
-              ElementsAre(origin.string(), PL_INSTALL_PLUGIN_DIR));
+              ElementsAre((prefix / "lib" / "preload").lexically_normal().string(),
+                          (prefix / "lib" / "x86_64-linux-gnu" / "preload")
+                              .lexically_normal()
+                              .string()));
 }
 
 // ---- file trust -----------------------------------------------------------
@@ -164,6 +167,23 @@ TEST_F(TrustTest, GroupWritableDirectoryIsRefused) {
   absl::StatusOr<Plugin*> plugin = Loader().Open(file);
   ASSERT_EQ(plugin.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(MessageOf(plugin.status()), HasSubstr("writable by its group"));
+}
+
+// A tree made under umask 002: every problem in one refusal, and the one
+// command that fixes them all.
+TEST_F(TrustTest, EveryProblemOfATreeIsNamedAtOnce) {
+  const std::string file = CopyAlpha("umask002/sub/pl_alpha.so", 0664);
+  Dir("umask002/sub", 0775);
+  Dir("umask002", 0775);
+  absl::StatusOr<Plugin*> plugin = Loader().Open(file);
+  ASSERT_EQ(plugin.status().code(), absl::StatusCode::kPermissionDenied);
+  const std::string top = (root_ / "umask002").string();
+  EXPECT_THAT(MessageOf(plugin.status()),
+              AllOf(HasSubstr("3 problems: (1) the directory " + top +
+                              " is writable by its group"),
+                    HasSubstr("(2) the directory " + top + "/sub is writable"),
+                    HasSubstr("(3) the file is writable by its group (mode 0664)"),
+                    HasSubstr("all at once: chmod -R go-w " + top)));
 }
 
 TEST_F(TrustTest, StickyWorldWritableDirectoryIsAccepted) {

@@ -175,13 +175,15 @@ def check_named_twice(args):
 
 def check_search_order(args):
     """Bare names: PRELOAD_PLUGIN_PATH in order, then $ORIGIN/../lib/preload,
-    then the install prefix's lib/preload."""
+    then $ORIGIN/../lib/<triplet>/preload (GNUInstallDirs under /usr)."""
     work = temp_dir()
     try:
         host = os.path.join(work, "bin", "host")
         os.makedirs(os.path.dirname(host))
         shutil.copy2(args.host, host)
         origin = copy_plugin(args, "pl_alpha", os.path.join(work, "lib", "preload"))
+        multiarch_dir = os.path.join(work, "lib", "x86_64-linux-gnu", "preload")
+        multiarch = copy_plugin(args, "pl_alpha", multiarch_dir)
         one = copy_plugin(args, "pl_alpha", os.path.join(work, "one"))
         two = copy_plugin(args, "pl_alpha", os.path.join(work, "two"))
         os.makedirs(os.path.join(work, "empty"))
@@ -201,16 +203,22 @@ def check_search_order(args):
             check(paths == [("pl_alpha", expected)],
                   "PRELOAD_PLUGIN_PATH=%s: expected %s, got %s" % (search_path, expected, paths),
                   result.stdout, result.stderr)
-        # Found nowhere: the message lists every directory, the prefix last.
+        # Only in the multiarch directory: found there.
         os.remove(origin)
+        result = run([host], clean_env(PRELOAD_PLUGINS="pl_alpha"))
+        check(loaded_paths(result.stdout) == [("pl_alpha", multiarch)],
+              "$ORIGIN/../lib/x86_64-linux-gnu/preload is searched",
+              result.stdout, result.stderr)
+        # Found nowhere: the message lists every directory, in order.
+        os.remove(multiarch)
         result = run([host], clean_env(PRELOAD_PLUGINS="pl_alpha",
                                        PRELOAD_PLUGIN_PATH=os.path.join(work, "empty")))
         line = "\n".join(preload_lines(result.stderr))
         expected_dirs = [os.path.join(work, "empty"), os.path.join(work, "lib", "preload"),
-                         "(install prefix)"]
+                         multiarch_dir]
         positions = [line.find(d) for d in expected_dirs]
         check(all(p >= 0 for p in positions) and positions == sorted(positions),
-              "the failure lists the search path, $ORIGIN, then the prefix, in order",
+              "the failure lists the search path, then both $ORIGIN directories, in order",
               result.stderr)
     finally:
         shutil.rmtree(work)
@@ -294,6 +302,14 @@ def check_tracing(args):
                                             PRELOAD_PLUGIN_PATH=args.plugins))
         check("preload: warning: PRELOAD_DEBUG: unknown category 'loud'" in result.stderr,
               "an unknown category is reported", result.stderr)
+        # help: the categories, and the program exits before main, as
+        # LD_DEBUG=help does.
+        result = run([args.host], clean_env(PRELOAD_PLUGINS="pl_alpha", PRELOAD_DEBUG="help",
+                                            PRELOAD_PLUGIN_PATH=args.plugins))
+        check(result.returncode == 0 and "main:" not in result.stdout
+              and result.stdout.startswith("Valid options for the PRELOAD_DEBUG")
+              and "  verify " in result.stdout,
+              "PRELOAD_DEBUG=help prints the categories and exits", result.stdout)
     finally:
         shutil.rmtree(work)
 

@@ -440,6 +440,28 @@ TEST(Verdict, StatusNamesThePolicyAndASingleField) {
                        "has address, host has none; build the plugin"));
 }
 
+// A host built without target_preload_host is compared through the SDK's
+// own fingerprint (kind "sdk"): the refusal says so and names the fix.
+TEST(Verdict, RefusalAgainstTheSdkSaysTheHostHasNoFingerprint) {
+  const Fingerprint sdk = With(Without(Sample(), "abi.myapp"), "kind", "sdk");
+  const Fingerprint plugin = With(Sample(), "abi.myapp", "2.1");
+  const Verdict verdict = Compare(sdk, plugin, Policy::kStrict);
+  EXPECT_TRUE(verdict.host_is_sdk());
+  const std::string message(verdict.ToStatus("p.so").message());
+  EXPECT_TRUE(Contains(message, "\n  abi.myapp: plugin has 2.1, host has no such field"));
+  EXPECT_TRUE(Contains(message, "\n  " + std::string(NoHostFingerprintHint())));
+  EXPECT_TRUE(Contains(NoHostFingerprintHint(), "target_preload_host(<target> ...)"));
+}
+
+TEST(Verdict, RefusalAgainstAHostNeedsNoSuchHint) {
+  const Fingerprint host = With(Sample(), "kind", "host");
+  const Fingerprint plugin = With(host, "glibcxx.cxx11_abi", "0");
+  const Verdict verdict = Compare(host, plugin, Policy::kStrict);
+  EXPECT_FALSE(verdict.host_is_sdk());
+  const std::string message(verdict.ToStatus("p.so").message());
+  EXPECT_FALSE(Contains(message, "no fingerprint of its own"));
+}
+
 TEST(Verdict, AcceptedVerdictIsOkStatus) {
   const Fingerprint host = Sample();
   const Fingerprint plugin = With(host, "compiler.id", "clang");

@@ -38,6 +38,9 @@ std::string CommandHelp(const CommandSpec& command);
 // The --help text of the tool.
 std::string ToolHelp();
 
+// "inspect, check, ...": the commands' names, for an error.
+std::string CommandNames();
+
 }  // namespace preload::cli
 
 #endif  // PRELOAD_CLI_INTERNAL_ARGS_H_

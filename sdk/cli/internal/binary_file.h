@@ -23,6 +23,7 @@ enum class FileKind {
 struct BinaryFile {
   std::string path;
   FileKind kind = FileKind::kIoError;
+  bool elf = false;     // it starts with the ELF magic
   std::string message;  // why it is not kPreload, naming the file
   std::optional<Fingerprint> fingerprint;
   std::string build_id;  // lower-case hex; empty if the file has none

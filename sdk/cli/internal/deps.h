@@ -70,8 +70,10 @@ class DependencyResolver {
 // The report as the JSON object documented in docs/cli.md.
 Json DepsToJson(const DepsReport& report);
 
-// The report as text: one line per library, `indent` before each.
-std::string DepsToText(const DepsReport& report, std::string_view indent);
+// The report as text: one line per library, `indent` before each; with
+// `missing_only`, only the libraries not found.
+std::string DepsToText(const DepsReport& report, std::string_view indent,
+                       bool missing_only = false);
 
 // "all 5 libraries found" / "2 of 5 libraries not found: a, b".
 std::string DepsSummary(const DepsReport& report);

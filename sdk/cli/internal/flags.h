@@ -13,6 +13,8 @@
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(std::string, against);
 ABSL_DECLARE_FLAG(std::string, policy);
+ABSL_DECLARE_FLAG(bool, all);
+ABSL_DECLARE_FLAG(bool, allow_insecure);
 ABSL_DECLARE_FLAG(bool, direct);
 ABSL_DECLARE_FLAG(std::string, dir);
 ABSL_DECLARE_FLAG(std::vector<std::string>, abi);

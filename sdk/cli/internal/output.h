@@ -33,6 +33,15 @@ void PrintJson(const Json& json);
 void PrintError(std::string_view command, std::string_view message);
 void PrintError(std::string_view command, const absl::Status& status);
 
+// A usage error (exit status 2): "preload <command>: <message>" on standard
+// error and, with `json`, also {"command", "error", "exit_status": 2} on
+// standard output, so that a script reading JSON always gets a document.
+// `command` may be empty (no command was recognised).
+void PrintUsageError(std::string_view command, std::string_view message,
+                     bool json);
+void PrintUsageError(std::string_view command, const absl::Status& status,
+                     bool json);
+
 }  // namespace preload::cli
 
 #endif  // PRELOAD_CLI_INTERNAL_OUTPUT_H_

@@ -31,9 +31,12 @@ Json FingerprintToJson(const Fingerprint& fingerprint);
 // "plugin fx_good 1.2.0" and the like.
 std::string Describe(const Fingerprint& fingerprint);
 
-// The table of every field compared: field, outcome, plugin and host values,
-// and under each refused or allowed field its hint.
-std::string VerdictToText(const Verdict& verdict, std::string_view indent);
+// The table of the fields compared: field, outcome, plugin and host values,
+// and under each refused or allowed field its hint. Only the fields that
+// differ (refused, allowed) and a count of the others, or with `all` every
+// field.
+std::string VerdictToText(const Verdict& verdict, std::string_view indent,
+                          bool all);
 
 // {"policy", "accepted", "refused_count", "comparisons": [...]}
 Json VerdictToJson(const Verdict& verdict);

@@ -35,6 +35,25 @@ MachineDirs DirsFor(const ElfIdentity& id) {
   return {"", ""};
 }
 
+}  // namespace
+
+std::string MultiarchTriplet(const ElfIdentity& id) { return DirsFor(id).triplet; }
+
+std::string OwnMultiarchTriplet() {
+  ElfIdentity own;
+  own.elf_class = sizeof(void*) == 8 ? 64 : 32;
+#if defined(__x86_64__)
+  own.machine = EM_X86_64;
+#elif defined(__i386__)
+  own.machine = EM_386;
+#elif defined(__aarch64__)
+  own.machine = EM_AARCH64;
+#endif
+  return MultiarchTriplet(own);
+}
+
+namespace {
+
 std::vector<std::string> DefaultDirs(const ElfIdentity& id) {
   const std::string triplet = DirsFor(id).triplet;
   if (triplet.empty()) return {"/lib", "/usr/lib"};

@@ -40,6 +40,14 @@ struct LibrarySearchSettings {
   std::optional<std::vector<std::string>> default_dirs;
 };
 
+// Debian's multiarch directory name for code of `id`'s machine
+// ("x86_64-linux-gnu"), or "" for a machine this model does not know.
+std::string MultiarchTriplet(const ElfIdentity& id);
+
+// The same for the machine this code was compiled for: where GNUInstallDirs
+// puts libraries under /usr (lib/<triplet>).
+std::string OwnMultiarchTriplet();
+
 // LD_LIBRARY_PATH's value split as ld.so splits it, at ':' and ';'. An empty
 // entry stays: ld.so reads it as the working directory.
 std::vector<std::string> SplitLibraryPath(std::string_view value);

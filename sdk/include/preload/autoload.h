@@ -57,6 +57,9 @@ struct EnvironmentSettings {
   // (LoaderOptions::library_path).
   std::vector<std::string> ld_library_path;
   TraceOptions trace;                    // PRELOAD_DEBUG
+  // PRELOAD_DEBUG=help: the categories are printed and the program exits
+  // (status 0) before loading anything, as with LD_DEBUG=help.
+  bool debug_help = false;
   // One line per value that could not be understood, e.g. "PRELOAD_POLICY:
   // unknown policy 'lax' (strict or compatible); using strict". A value of a
   // safety switch that is not understood resolves to the safe side.

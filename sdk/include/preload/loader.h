@@ -19,8 +19,8 @@
 // unloaded.
 //
 // `Open` also takes a bare name: `loader.Open("hello")` looks for hello.so in
-// LoaderOptions::search_path, then in the host's own plugin directory
-// ($ORIGIN/../lib/preload), then in the install prefix's lib/preload. Before
+// LoaderOptions::search_path, then in the host's own plugin directories
+// ($ORIGIN/../lib/preload, $ORIGIN/../lib/<multiarch triplet>/preload). Before
 // reading anything, it refuses a file that someone other than root or this
 // process's user could have written (LoaderOptions::check_file_trust). With
 // LoaderOptions::trace, every step is traced (docs/preloading.md).
@@ -116,8 +116,9 @@ struct LoaderOptions {
 };
 
 // The directories searched after LoaderOptions::search_path: the running
-// executable's $ORIGIN/../lib/preload, then <install prefix>/lib/preload (the
-// prefix the SDK was configured with).
+// executable's $ORIGIN/../lib/preload, then $ORIGIN/../lib/<triplet>/preload
+// (lib/x86_64-linux-gnu/preload: GNUInstallDirs' libdir under /usr). The
+// host's install prefix is where it runs from; nothing is compiled in.
 std::vector<std::string> DefaultPluginDirectories();
 
 // A verified, mapped and initialised plugin. Owned by its Loader; never

@@ -60,6 +60,12 @@ enum class Outcome {
 // "equal", "allowed", "refused" or "info".
 std::string_view OutcomeName(Outcome outcome);
 
+// What to do when the host side of a comparison is the SDK library's own
+// fingerprint (kind "sdk"): the host was built without target_preload_host,
+// the likeliest mistake of all. The loader's refusal, its trace and
+// `preload check --against` a host without a note all say it in these words.
+std::string_view NoHostFingerprintHint();
+
 // The comparison of one field. A value absent from one side is "" with
 // `*_present` false.
 struct FieldComparison {
@@ -93,8 +99,13 @@ class Verdict {
   // One line per refused field: "  field: plugin has X, host has Y; hint".
   std::string DescribeRefusals() const;
 
+  // Whether the host side is the SDK's own fingerprint, not a host's: then
+  // every refusal also says NoHostFingerprintHint().
+  bool host_is_sdk() const { return host_is_sdk_; }
+
   // OkStatus when accepted; otherwise FailedPrecondition whose message names
-  // `file`, the policy, and every refused field with both values and a hint.
+  // `file`, the policy, and every refused field with both values and a hint,
+  // then, when host_is_sdk(), NoHostFingerprintHint() on a line of its own.
   absl::Status ToStatus(std::string_view file) const;
 
  private:
@@ -106,6 +117,7 @@ class Verdict {
           std::shared_ptr<Listing> listing);
 
   Policy policy_;
+  bool host_is_sdk_ = false;
   std::vector<FieldComparison> refusals_;
   std::shared_ptr<Listing> listing_;  // shared by copies; never null
 };

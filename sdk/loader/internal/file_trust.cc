@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -43,10 +45,31 @@ absl::Status Refuse(const std::string& file, const std::string& what) {
       absl::StrCat(file, ": refused: ", what, "; ", kTurnOff));
 }
 
-absl::Status CheckOwner(const std::string& file, const char* kind,
-                        std::string_view path, const struct stat& info) {
-  if (TrustedOwner(info.st_uid)) return absl::OkStatus();
-  return Refuse(file, absl::StrCat(
+// What is wrong with a file and the directories above it. One walk gathers
+// all of it, so that a refusal names every problem at once (a tree made
+// under umask 002 has one per level) and the one command that fixes them.
+struct Problems {
+  std::vector<std::string> found;
+  std::string top_writable;  // the highest directory others may write
+
+  absl::Status ToStatus(const std::string& file) const {
+    if (found.empty()) return absl::OkStatus();
+    if (found.size() == 1) return Refuse(file, found.front());
+    std::string list;
+    for (size_t i = 0; i < found.size(); ++i) {
+      absl::StrAppend(&list, i == 0 ? "" : "; ", "(", i + 1, ") ", found[i]);
+    }
+    return Refuse(file, absl::StrCat(
+        found.size(), " problems: ", list,
+        top_writable.empty() ? "" : "; all at once: chmod -R go-w ",
+        top_writable));
+  }
+};
+
+void CheckOwner(Problems& problems, const char* kind, std::string_view path,
+                const struct stat& info) {
+  if (TrustedOwner(info.st_uid)) return;
+  problems.found.push_back(absl::StrCat(
       "the ", kind, " ", ToAbsl(path), " is owned by ", UserName(info.st_uid),
       ", neither root nor this process's user (", UserName(::geteuid()),
       "), who could replace the plugin: chown it to root or to ",
@@ -54,21 +77,19 @@ absl::Status CheckOwner(const std::string& file, const char* kind,
 }
 
 // `path` is a directory whose entry below is checked separately.
-absl::Status CheckDirectory(const std::string& file, std::string_view path,
-                            const struct stat& info, std::string& sticky) {
-  if (absl::Status owner = CheckOwner(file, "directory", path, info);
-      !owner.ok()) {
-    return owner;
-  }
+void CheckDirectory(Problems& problems, std::string_view path,
+                    const struct stat& info, std::string& sticky) {
+  CheckOwner(problems, "directory", path, info);
   const mode_t writable = info.st_mode & (S_IWGRP | S_IWOTH);
-  if (writable == 0) return absl::OkStatus();
+  if (writable == 0) return;
   if ((info.st_mode & S_ISVTX) != 0) {
     // Sticky: others may add entries but not rename or delete ours; the entry
     // below is checked to be ours or root's.
     absl::StrAppend(&sticky, sticky.empty() ? "" : ", ", ToAbsl(path));
-    return absl::OkStatus();
+    return;
   }
-  return Refuse(file, absl::StrCat(
+  if (problems.top_writable.empty()) problems.top_writable = std::string(path);
+  problems.found.push_back(absl::StrCat(
       "the directory ", ToAbsl(path), " is writable by ",
       (writable & S_IWOTH) ? "others" : "its group", " (mode ",
       Mode(info.st_mode), ", not sticky), so anyone ",
@@ -76,13 +97,12 @@ absl::Status CheckDirectory(const std::string& file, std::string_view path,
       "could replace the plugin: chmod go-w ", ToAbsl(path)));
 }
 
-absl::Status CheckFile(const std::string& file, const struct stat& info) {
-  if (absl::Status owner = CheckOwner(file, "file", file, info); !owner.ok()) {
-    return owner;
-  }
+void CheckFile(Problems& problems, const std::string& file,
+               const struct stat& info) {
+  CheckOwner(problems, "file", file, info);
   const mode_t writable = info.st_mode & (S_IWGRP | S_IWOTH);
-  if (writable == 0) return absl::OkStatus();
-  return Refuse(file, absl::StrCat(
+  if (writable == 0) return;
+  problems.found.push_back(absl::StrCat(
       "the file is writable by ", (writable & S_IWOTH) ? "others" : "its group",
       " (mode ", Mode(info.st_mode), "), so its code could be changed by "
       "someone else: chmod go-w ", file));
@@ -117,6 +137,7 @@ struct Walk {
   bool met_symlink = false;  // `path` was not the real path
   size_t directories = 0;
   std::string sticky;  // sticky directories accepted, for the description
+  Problems problems;   // of the directories walked
 };
 
 // lstat of `path`'s first `length` characters, without copying them.
@@ -138,10 +159,7 @@ absl::StatusOr<Walk> WalkPath(std::string path, const struct stat& file) {
   if (::lstat("/", &info) != 0) return CannotCheck(path, "/", errno);
   std::string_view directory = "/";
   for (size_t end = 0; true;) {
-    if (absl::Status status = CheckDirectory(path, directory, info, walk.sticky);
-        !status.ok()) {
-      return status;
-    }
+    CheckDirectory(walk.problems, directory, info, walk.sticky);
     ++walk.directories;
     end = std::min(path.find('/', end + 1), path.size());
     const std::string_view entry = std::string_view(path).substr(0, end);
@@ -229,7 +247,9 @@ absl::StatusOr<TrustedFile> CheckFileTrust(const std::string& path, int fd,
   TrustedFile trusted;
   absl::StatusOr<Walk> walk = WalkRealPath(path, fd, file, trusted.real_path);
   if (!walk.ok()) return walk.status();
-  if (absl::Status status = CheckFile(trusted.real_path, file); !status.ok()) {
+  CheckFile(walk->problems, trusted.real_path, file);
+  if (absl::Status status = walk->problems.ToStatus(trusted.real_path);
+      !status.ok()) {
     return status;
   }
   if (describe) trusted.description = Describe(file, walk->directories, walk->sticky);
@@ -245,8 +265,8 @@ absl::StatusOr<TrustedDirectory> CheckDirectoryTrust(const std::string& path,
   if (!walk.ok()) return walk.status();
   // The walk checked the directories above; the directory itself is the
   // last directory above each of its entries.
-  if (absl::Status status = CheckDirectory(trusted.real_path, trusted.real_path,
-                                           directory, walk->sticky);
+  CheckDirectory(walk->problems, trusted.real_path, directory, walk->sticky);
+  if (absl::Status status = walk->problems.ToStatus(trusted.real_path);
       !status.ok()) {
     return status;
   }
@@ -262,7 +282,9 @@ absl::StatusOr<TrustedFile> CheckEntryTrust(const TrustedDirectory& directory,
   TrustedFile trusted;
   trusted.real_path = absl::StrCat(
       directory.real_path, directory.real_path == "/" ? "" : "/", ToAbsl(name));
-  if (absl::Status status = CheckFile(trusted.real_path, file); !status.ok()) {
+  Problems problems;
+  CheckFile(problems, trusted.real_path, file);
+  if (absl::Status status = problems.ToStatus(trusted.real_path); !status.ok()) {
     return status;
   }
   if (describe) {

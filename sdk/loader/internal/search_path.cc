@@ -14,10 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/internal/string_view.h"
-
-#ifndef PRELOAD_INSTALL_PLUGIN_DIR
-#define PRELOAD_INSTALL_PLUGIN_DIR "/usr/local/lib/preload"
-#endif
+#include "elf/internal/library_search.h"
 
 namespace preload::internal {
 namespace {
@@ -44,33 +41,40 @@ std::string PluginFileName(std::string_view name) {
   return file;
 }
 
-std::string OriginPluginDirectory() {
+std::string OriginPluginDirectory(std::string_view lib) {
   char exe[PATH_MAX];
   const ssize_t length = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (length <= 0) return "";
+  if (length <= 0 || lib.empty()) return "";
   const std::filesystem::path dir =
       std::filesystem::path(std::string(exe, static_cast<size_t>(length)))
           .parent_path();
-  return (dir / ".." / "lib" / "preload").lexically_normal().string();
+  return (dir / ".." / std::string(lib) / "preload").lexically_normal().string();
 }
 
-std::string InstallPluginDirectory() { return PRELOAD_INSTALL_PLUGIN_DIR; }
+std::string MultiarchLibDirectory() {
+  const std::string triplet = OwnMultiarchTriplet();
+  return triplet.empty() ? "" : "lib/" + triplet;
+}
 
 std::vector<SearchDirectory> MakeSearchPath(
     const std::vector<std::string>& explicit_dirs, bool defaults) {
   std::vector<SearchDirectory> dirs;
-  auto add = [&dirs](std::string path, const char* origin) {
+  auto add = [&dirs](std::string path, std::string origin) {
     if (path.empty()) return;
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     const bool listed =
         std::any_of(dirs.begin(), dirs.end(),
                     [&path](const SearchDirectory& d) { return d.path == path; });
-    if (!listed) dirs.push_back({std::move(path), origin});
+    if (!listed) dirs.push_back({std::move(path), std::move(origin)});
   };
   for (const std::string& dir : explicit_dirs) add(dir, "search path");
   if (defaults) {
-    add(OriginPluginDirectory(), "$ORIGIN/../lib/preload");
-    add(InstallPluginDirectory(), "install prefix");
+    // The host's own prefix is where it runs from: its plugins are
+    // installed beside its libraries, in either layout GNUInstallDirs gives.
+    add(OriginPluginDirectory("lib"), "$ORIGIN/../lib/preload");
+    const std::string multiarch = MultiarchLibDirectory();
+    add(OriginPluginDirectory(multiarch),
+        absl::StrCat("$ORIGIN/../", multiarch, "/preload"));
   }
   return dirs;
 }

@@ -7,7 +7,8 @@
 // is looked for as "<name>.so" (".so" added unless present) in each search
 // directory in turn; the first regular file found is taken. The loader's
 // directories are LoaderOptions::search_path, then the host's own plugin
-// directory ($ORIGIN/../lib/preload), then the install prefix's lib/preload.
+// directories, $ORIGIN/../lib/preload then $ORIGIN/../lib/<triplet>/preload:
+// the host's own install prefix, wherever it was installed.
 #ifndef PRELOAD_LOADER_INTERNAL_SEARCH_PATH_H_
 #define PRELOAD_LOADER_INTERNAL_SEARCH_PATH_H_
 
@@ -23,7 +24,7 @@ namespace preload::internal {
 struct SearchDirectory {
   std::string path;
   // Where the directory came from, for traces and errors: "search path",
-  // "$ORIGIN/../lib/preload", "install prefix".
+  // "$ORIGIN/../lib/preload", "$ORIGIN/../lib/x86_64-linux-gnu/preload".
   std::string origin;
 };
 
@@ -33,12 +34,13 @@ bool IsBareName(std::string_view spec);
 // "manhole" -> "manhole.so"; "manhole.so" stays.
 std::string PluginFileName(std::string_view name);
 
-// <directory of the running executable>/../lib/preload, normalised; empty if
-// /proc/self/exe cannot be read.
-std::string OriginPluginDirectory();
+// <directory of the running executable>/../<lib>/preload, normalised; empty
+// if /proc/self/exe cannot be read or `lib` is empty.
+std::string OriginPluginDirectory(std::string_view lib);
 
-// <install prefix>/lib/preload, as configured when the SDK was built.
-std::string InstallPluginDirectory();
+// "lib/x86_64-linux-gnu": GNUInstallDirs' CMAKE_INSTALL_LIBDIR under /usr on
+// Debian for this machine; "" for a machine without a known triplet.
+std::string MultiarchLibDirectory();
 
 // `explicit_dirs` (empty entries dropped), then, if `defaults`, the two
 // directories above; a directory listed twice is searched once.

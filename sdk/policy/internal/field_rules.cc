@@ -33,6 +33,11 @@ constexpr FieldRule kRules[] = {
     {"name", Rule::kInformational, nullptr},
     {"version", Rule::kInformational, nullptr},
     {"descriptor", Rule::kInformational, nullptr},
+    // A plugin's metadata (add_preload_plugin DESCRIPTION, ...): for people.
+    {"description", Rule::kInformational, nullptr},
+    {"license", Rule::kInformational, nullptr},
+    {"author", Rule::kInformational, nullptr},
+    {"url", Rule::kInformational, nullptr},
     {"sdk.version", Rule::kInformational, nullptr},
     {"build.config", Rule::kInformational, nullptr},
     {"glibcxx.assertions", Rule::kInformational, nullptr},
