@@ -23,7 +23,8 @@ int StatusOfError(const absl::Status& status) {
 
 void PrintText(const DepsReport& report) {
   std::cout << Paint(report.path, Color::kBold) << ": "
-            << Paint(DepsSummary(report), report.missing.empty()
+            << Paint(DepsSummary(report),
+                     report.missing.empty() && report.unsafe() == 0
                                               ? Color::kGreen
                                               : Color::kRed)
             << "\n";
@@ -66,10 +67,14 @@ int RunDeps(const std::vector<std::string>& args) {
       }
       continue;
     }
-    if (!report->missing.empty()) status = Worse(status, kExitRefused);
+    if (!report->missing.empty() || report->unsafe() > 0) {
+      status = Worse(status, kExitRefused);
+    }
     if (json) {
       Json entry = {{"path", args[i]},
-                    {"result", report->missing.empty() ? "found" : "missing"}};
+                    {"result", !report->missing.empty() ? "missing"
+                                          : report->unsafe() > 0 ? "unsafe"
+                                                                 : "found"}};
       const Json deps = DepsToJson(*report);
       for (const auto& [key, value] : deps.items()) entry[key] = value;
       files.push_back(std::move(entry));

@@ -29,7 +29,8 @@ namespace preload::cli {
 namespace {
 
 constexpr std::string_view kResults[] = {"compatible", "refused",
-                                         "missing_libraries", "not_plugin",
+                                         "missing_libraries", "unsafe_libraries",
+                                         "not_plugin",
                                          "corrupt", "error"};
 
 bool IsSharedObjectName(std::string_view name) {

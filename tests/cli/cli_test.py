@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 FX = {}
 # Fields whose values depend on the machine or the build type, not on the
@@ -352,6 +353,54 @@ def check_scan():
     expect_status(preload("scan", tree, "--against", FX["host"]), 0, "clean scan")
 
 
+def check_unsafe():
+    """Libraries and search entries in places others could write are flagged
+    by deps, check and scan (docs/security.md)."""
+    # A DT_RUNPATH entry under /tmp that does not exist: anyone may create it.
+    result = preload("deps", "--json", FX["tmp_runpath"])
+    expect_status(result, 1, "deps of a plugin with a /tmp RUNPATH")
+    entry = load_json(result)["files"][0]
+    unsafe = entry["unsafe_search_entries"]
+    if (entry["result"] != "unsafe" or len(unsafe) != 1 or
+            unsafe[0]["entry"] != "/tmp/preload-cli-runpath-never-created" or
+            "lets anyone create it" not in unsafe[0]["reason"]):
+        fail("the /tmp RUNPATH entry was not flagged: %r" % entry)
+    result = preload("check", FX["tmp_runpath"], "--against", FX["host"])
+    expect_status(result, 1, "check of a plugin with a /tmp RUNPATH")
+    if ("unsafe_libraries" not in result.stdout or
+            "DT_RUNPATH entry /tmp/preload-cli-runpath-never-created" not in result.stdout):
+        fail("check did not flag the RUNPATH entry:\n" + result.stdout)
+
+    # The plugin's library writable by others, in a private copy of origin/.
+    tree = tempfile.mkdtemp(prefix="preload-cli-unsafe.")
+    try:
+        os.chmod(tree, 0o755)
+        plugin = os.path.join(tree, os.path.basename(FX["origin"]))
+        library = os.path.join(tree, os.path.basename(FX["origin_dep"]))
+        shutil.copy(FX["origin"], plugin)
+        shutil.copy(FX["origin_dep"], library)
+        os.chmod(plugin, 0o755)
+        os.chmod(library, 0o755)
+        expect_status(preload("deps", plugin), 0, "deps of a safe copy")
+        os.chmod(library, 0o666)
+        result = preload("deps", "--json", plugin)
+        expect_status(result, 1, "deps of a library writable by others")
+        lib = load_json(result)["files"][0]["libraries"][0]
+        if "the file is writable by others" not in (lib["writable_by_others"] or ""):
+            fail("the library was not flagged: %r" % lib)
+        result = preload("check", plugin, "--against", FX["host"])
+        expect_status(result, 1, "check of a library writable by others")
+        if ("unsafe_libraries" not in result.stdout or
+                "1 in a place others could write" not in result.stdout):
+            fail("check did not flag the library:\n" + result.stdout)
+        doc = load_json(preload("scan", "--json", tree, "--against", FX["host"]))
+        results = {os.path.basename(r["path"]): r["result"] for r in doc["results"]}
+        if results.get(os.path.basename(plugin)) != "unsafe_libraries":
+            fail("scan did not flag the library: %r" % doc["results"])
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
 def check_new():
     prefix = FX["prefix"]
     installed = os.path.join(prefix, "bin", "preload")
@@ -396,7 +445,8 @@ def check_new():
 
 CHECKS = {"golden": check_golden, "json": check_json,
           "exit_status": check_exit_status, "color": check_color,
-          "deps": check_deps, "scan": check_scan, "new": check_new}
+          "deps": check_deps, "scan": check_scan, "new": check_new,
+          "unsafe": check_unsafe}
 
 
 def main():
