@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/internal/errno_status.h"
+#include "base/internal/escape.h"
 #include "base/internal/string_view.h"
 #include "base/internal/unique_fd.h"
 
@@ -22,6 +23,9 @@ namespace preload::cli {
 namespace {
 
 using internal::ToAbsl;
+
+// Names and paths come from the file's dynamic section and the file system.
+std::string Safe(std::string_view text) { return internal::EscapeText(text); }
 
 absl::StatusOr<ElfDynamic> ReadDynamicOf(const std::string& path) {
   internal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
@@ -163,37 +167,37 @@ std::string DepsToText(const DepsReport& report, std::string_view indent) {
   std::string out;
   for (const UnsafeSearchEntry& unsafe : report.unsafe_search_entries) {
     absl::StrAppend(&out, ToAbsl(indent), "DT_", unsafe.list == "runpath" ? "RUNPATH" : "RPATH",
-                    " entry ", unsafe.entry, ": ",
+                    " entry ", Safe(unsafe.entry), ": ",
                     Paint("others could write there", Color::kRed), ": ",
-                    unsafe.reason, "\n");
+                    Safe(unsafe.reason), "\n");
   }
   for (const Library& library : report.libraries) {
     absl::StrAppend(&out, ToAbsl(indent),
-                    std::string(2 * (library.depth - 1), ' '), library.name,
+                    std::string(2 * (library.depth - 1), ' '), Safe(library.name),
                     " => ");
     if (library.found) {
       std::string how = library.via;
       if (!library.search_entry.empty()) {
-        absl::StrAppend(&how, " ", library.search_entry);
+        absl::StrAppend(&how, " ", Safe(library.search_entry));
       }
       if (library.depth > 1) {
         absl::StrAppend(&how, "; needed by ",
-                        library.needed_by.substr(
-                            library.needed_by.rfind('/') + 1));
+                        Safe(library.needed_by.substr(
+                            library.needed_by.rfind('/') + 1)));
       }
-      absl::StrAppend(&out, library.path, " (", how, ")\n");
+      absl::StrAppend(&out, Safe(library.path), " (", how, ")\n");
       if (!library.writable_by_others.empty()) {
         absl::StrAppend(&out, ToAbsl(indent), "    ",
                         Paint("others could write it", Color::kRed), ": ",
-                        library.writable_by_others, "\n");
+                        Safe(library.writable_by_others), "\n");
       }
       if (!library.error.empty()) {
         absl::StrAppend(&out, ToAbsl(indent), "    unreadable: ",
-                        library.error, "\n");
+                        Safe(library.error), "\n");
       }
     } else {
       absl::StrAppend(&out, Paint("not found", Color::kRed), "; searched ",
-                      absl::StrJoin(library.searched, ", "), "\n");
+                      Safe(absl::StrJoin(library.searched, ", ")), "\n");
     }
   }
   return out;
@@ -207,7 +211,8 @@ std::string DepsSummary(const DepsReport& report) {
                          " found")
           : absl::StrCat(report.missing.size(), " of ", total,
                          total == 1 ? " library" : " libraries",
-                         " not found: ", absl::StrJoin(report.missing, ", "));
+                         " not found: ",
+                         Safe(absl::StrJoin(report.missing, ", ")));
   if (const size_t unsafe = report.unsafe(); unsafe > 0) {
     absl::StrAppend(&summary, "; ", unsafe,
                     unsafe == 1 ? " in a place" : " in places",

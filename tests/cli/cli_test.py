@@ -401,6 +401,32 @@ def check_unsafe():
         shutil.rmtree(tree, ignore_errors=True)
 
 
+def check_control_bytes():
+    """Note values with control bytes are escaped in text output and exact in
+    JSON (docs/security.md)."""
+    os.makedirs(FX["work"], exist_ok=True)
+    patched = os.path.join(FX["work"], "escape.so")
+    with open(FX["good"], "rb") as source:
+        data = source.read()
+    changed = data.replace(b"\nglibcxx.cxx11_abi=1\n", b"\nglibcxx.cxx11_abi=\x1b\n")
+    if changed == data:
+        fail("the fixture's payload has no glibcxx.cxx11_abi=1")
+    with open(patched, "wb") as out:
+        out.write(changed)
+    os.chmod(patched, 0o755)
+    for args in (["inspect", patched], ["check", patched, "--against", FX["host"]],
+                 ["scan", FX["work"], "--against", FX["host"]]):
+        result = preload(*args)
+        if "\x1b" in result.stdout + result.stderr:
+            fail("%s printed a raw ESC:\n%r" % (args[0], result.stdout))
+        if args[0] != "scan" and "\\x1b" not in result.stdout:
+            fail("%s does not show the escaped value:\n%s" % (args[0], result.stdout))
+    doc = load_json(preload("inspect", "--json", patched))
+    values = {f["key"]: f["value"] for f in doc["files"][0]["fields"]}
+    if values.get("glibcxx.cxx11_abi") != "\x1b":
+        fail("JSON does not keep the value exact: %r" % values.get("glibcxx.cxx11_abi"))
+
+
 def check_new():
     prefix = FX["prefix"]
     installed = os.path.join(prefix, "bin", "preload")
@@ -446,7 +472,7 @@ def check_new():
 CHECKS = {"golden": check_golden, "json": check_json,
           "exit_status": check_exit_status, "color": check_color,
           "deps": check_deps, "scan": check_scan, "new": check_new,
-          "unsafe": check_unsafe}
+          "unsafe": check_unsafe, "control_bytes": check_control_bytes}
 
 
 def main():

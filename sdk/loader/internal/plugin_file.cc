@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/internal/errno_status.h"
+#include "base/internal/escape.h"
 #include "base/internal/string_view.h"
 #include "preload/elf_notes.h"
 #include "preload/plugin_abi.h"
@@ -51,6 +52,11 @@ absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path,
   UniqueFd fd(::open(name.c_str(), kPluginOpenFlags));
   if (!fd.valid()) return OpenError(path, errno);
   return RegularFile(std::move(fd), path, info);
+}
+
+absl::Status PrintableStatus(const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), EscapeKeepingLines(FromAbsl(status.message())));
 }
 
 // The first line of a status message, for one-line traces.

@@ -76,6 +76,11 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
 absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
                                              std::string_view path);
 
+// `status` with every control byte of its message but a newline escaped
+// (base/internal/escape.h): what the loader's API returns, as its messages
+// quote paths and note values.
+absl::Status PrintableStatus(const absl::Status& status);
+
 // The first line of a status message, for one-line traces.
 std::string FirstLine(const absl::Status& status);
 
