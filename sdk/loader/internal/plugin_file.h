@@ -51,8 +51,15 @@ using TrustCheck = absl::FunctionRef<absl::StatusOr<TrustedFile>(bool describe)>
 // "<path>: cannot open: <strerror>", coded by errno.
 absl::Status OpenError(std::string_view path, int error);
 
+// Descriptors the loader leaves to the host: a file it would open as one of
+// the last kReservedDescriptors below RLIMIT_NOFILE is refused.
+inline constexpr int kReservedDescriptors = 16;
+
 // `fd` (named `path`) if it is a regular file, `info` being its fstat;
-// InvalidArgument otherwise.
+// InvalidArgument otherwise. ResourceExhausted, `fd` closed, when `fd` is one
+// of the last kReservedDescriptors below the limit: open(2) returns the
+// lowest free number, so every number below it is taken and fewer than
+// kReservedDescriptors are left.
 absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
                                      struct stat& info);
 // Opens `path` with kPluginOpenFlags and checks it as RegularFile does.
