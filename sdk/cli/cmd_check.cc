@@ -8,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "base/internal/escape.h"
 #include "cli/internal/cli.h"
 #include "cli/internal/deps.h"
 #include "cli/internal/flags.h"
@@ -23,7 +24,8 @@ std::string HostLine(const Host& host) {
     return absl::StrCat("the preload tool's own fingerprint (",
                         Describe(host.fingerprint), ")");
   }
-  return absl::StrCat(host.path, " (", Describe(host.fingerprint), ")");
+  return absl::StrCat(internal::EscapeText(host.path), " (",
+                      Describe(host.fingerprint), ")");
 }
 
 Color ResultColor(const std::string& result) {
@@ -31,7 +33,7 @@ Color ResultColor(const std::string& result) {
 }
 
 void PrintText(const PluginCheck& check, Policy policy, bool all) {
-  std::cout << Paint(check.file.path, Color::kBold) << ": "
+  std::cout << Paint(internal::EscapeText(check.file.path), Color::kBold) << ": "
             << Paint(check.result, ResultColor(check.result));
   if (check.file.fingerprint) {
     std::cout << " (" << Describe(*check.file.fingerprint) << ", "
@@ -39,20 +41,23 @@ void PrintText(const PluginCheck& check, Policy policy, bool all) {
   }
   std::cout << "\n";
   if (!check.verdict) {
-    std::cout << "  " << check.reason << "\n";
+    std::cout << "  " << internal::EscapeKeepingLines(check.reason) << "\n";
     return;
   }
   std::cout << VerdictToText(*check.verdict, "  ", all);
   if (check.verdict->accepted() &&
       (check.result == "refused" || check.result == "untrusted")) {
-    std::cout << "  the loader refuses it: " << check.reason << "\n";
+    std::cout << "  the loader refuses it: "
+              << internal::EscapeKeepingLines(check.reason) << "
+";
   }
   if (check.deps) {
     std::cout << "  " << Paint("libraries", Color::kBold) << ": "
               << DepsSummary(*check.deps) << "\n"
               << DepsToText(*check.deps, "    ", /*missing_only=*/!all);
   } else if (check.result == "corrupt") {
-    std::cout << "  libraries: " << check.reason << "\n";
+    std::cout << "  libraries: " << internal::EscapeKeepingLines(check.reason)
+              << "\n";
   }
 }
 

@@ -8,6 +8,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
+#include "base/internal/escape.h"
+#include "base/internal/string_view.h"
 #include "cli/internal/cli.h"
 #include "cli/internal/deps.h"
 #include "cli/internal/flags.h"
@@ -22,16 +24,19 @@ int StatusOfError(const absl::Status& status) {
 }
 
 void PrintText(const DepsReport& report) {
-  std::cout << Paint(report.path, Color::kBold) << ": "
-            << Paint(DepsSummary(report), report.missing.empty()
+  std::cout << Paint(internal::EscapeText(report.path), Color::kBold) << ": "
+            << Paint(DepsSummary(report),
+                     report.missing.empty() && report.unsafe() == 0
                                               ? Color::kGreen
                                               : Color::kRed)
             << "\n";
   if (report.dynamic.runpath) {
-    std::cout << "  DT_RUNPATH " << *report.dynamic.runpath << "\n";
+    std::cout << "  DT_RUNPATH " << internal::EscapeText(*report.dynamic.runpath)
+              << "\n";
   }
   if (report.dynamic.rpath) {
-    std::cout << "  DT_RPATH   " << *report.dynamic.rpath << "\n";
+    std::cout << "  DT_RPATH   " << internal::EscapeText(*report.dynamic.rpath)
+              << "\n";
   }
   std::cout << DepsToText(report, "  ");
   if (!report.cache_problem.empty()) {
@@ -61,15 +66,20 @@ int RunDeps(const std::vector<std::string>& args) {
                              {"message", std::string(report.status().message())}});
       } else {
         if (i > 0) std::cout << "\n";
-        std::cout << Paint(std::string(report.status().message()), Color::kRed)
+        std::cout << Paint(internal::EscapeKeepingLines(internal::FromAbsl(report.status().message())),
+                           Color::kRed)
                   << "\n";
       }
       continue;
     }
-    if (!report->missing.empty()) status = Worse(status, kExitRefused);
+    if (!report->missing.empty() || report->unsafe() > 0) {
+      status = Worse(status, kExitRefused);
+    }
     if (json) {
       Json entry = {{"path", args[i]},
-                    {"result", report->missing.empty() ? "found" : "missing"}};
+                    {"result", !report->missing.empty() ? "missing"
+                                          : report->unsafe() > 0 ? "unsafe"
+                                                                 : "found"}};
       const Json deps = DepsToJson(*report);
       for (const auto& [key, value] : deps.items()) entry[key] = value;
       files.push_back(std::move(entry));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "base/internal/escape.h"
 #include "absl/strings/str_cat.h"
 #include "cli/internal/binary_file.h"
 #include "cli/internal/cli.h"
@@ -31,10 +32,12 @@ Json ToJson(const BinaryFile& file) {
 
 void PrintText(const BinaryFile& file) {
   if (file.kind != FileKind::kPreload) {
-    std::cout << Paint(file.message, Color::kRed) << "\n";
+    std::cout << Paint(internal::EscapeKeepingLines(file.message), Color::kRed)
+              << "\n";
     return;
   }
-  std::cout << Paint(file.path, Color::kBold) << ": PreloadSDK "
+  std::cout << Paint(internal::EscapeText(file.path), Color::kBold)
+            << ": PreloadSDK "
             << Describe(*file.fingerprint) << "\n"
             << FingerprintToText(*file.fingerprint, "  ");
   std::cout << "  " << Paint("GNU build-id", Color::kBold) << " "

@@ -19,6 +19,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/internal/escape.h"
 #include "cli/internal/cli.h"
 #include "cli/internal/flags.h"
 #include "cli/internal/output.h"
@@ -30,7 +31,8 @@ namespace {
 
 constexpr std::string_view kResults[] = {"compatible", "refused",
                                          "untrusted", "missing_libraries",
-                                         "not_plugin", "corrupt", "error"};
+                                         "unsafe_libraries", "not_plugin",
+                                         "corrupt", "error"};
 
 bool IsSharedObjectName(std::string_view name) {
   return name.size() > 3 && name.substr(name.size() - 3) == ".so";
@@ -119,7 +121,8 @@ class Reporter {
     std::cout << Paint(Pad(check.result, 18), check.result == "compatible"
                                                   ? Color::kGreen
                                                   : Color::kRed)
-              << check.file.path << "  " << detail << "\n";
+              << internal::EscapeText(check.file.path) << "  "
+              << internal::EscapeKeepingLines(detail) << "\n";
   }
 
   void Problem(int status) { status_ = Worse(status_, status); }

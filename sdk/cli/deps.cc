@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/internal/errno_status.h"
+#include "base/internal/escape.h"
 #include "base/internal/string_view.h"
 #include "base/internal/unique_fd.h"
 
@@ -22,6 +23,9 @@ namespace preload::cli {
 namespace {
 
 using internal::ToAbsl;
+
+// Names and paths come from the file's dynamic section and the file system.
+std::string Safe(std::string_view text) { return internal::EscapeText(text); }
 
 absl::StatusOr<ElfDynamic> ReadDynamicOf(const std::string& path) {
   internal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
@@ -60,12 +64,17 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
   objects.push_back({absolute, internal::DirectoryOf(absolute), *root_dynamic});
   std::set<std::string> seen_names, seen_paths{absolute};
   if (root_dynamic->soname) seen_names.insert(*root_dynamic->soname);
+  report.unsafe_search_entries =
+      UnsafeSearchEntries(*root_dynamic, internal::DirectoryOf(absolute));
   for (std::size_t next = 0; next < objects.size(); ++next) {
     const internal::SearchingObject& requester = objects[next];
     for (const std::string& name : requester.dynamic.needed) {
       if (!seen_names.insert(name).second) continue;
       Library library = Find(name, requester, &report.cache_problem);
       if (!library.found) report.missing.push_back(name);
+      if (library.found) {
+        library.writable_by_others = WhoElseCouldWriteFile(library.path);
+      }
       const bool descend = library.found && recursive &&
                            seen_paths.insert(library.path).second;
       if (descend) {
@@ -102,6 +111,14 @@ Library DependencyResolver::Find(const std::string& name,
   return library;
 }
 
+size_t DepsReport::unsafe() const {
+  size_t count = unsafe_search_entries.size();
+  for (const Library& library : libraries) {
+    if (!library.writable_by_others.empty()) ++count;
+  }
+  return count;
+}
+
 Json DepsToJson(const DepsReport& report) {
   Json libraries = Json::array();
   for (const Library& library : report.libraries) {
@@ -117,7 +134,17 @@ Json DepsToJson(const DepsReport& report) {
                   {"skipped", library.skipped}};
     if (!library.found) entry["searched"] = library.searched;
     if (!library.error.empty()) entry["error"] = library.error;
+    entry["writable_by_others"] = library.writable_by_others.empty()
+                                      ? Json(nullptr)
+                                      : Json(library.writable_by_others);
     libraries.push_back(std::move(entry));
+  }
+  Json unsafe_entries = Json::array();
+  for (const UnsafeSearchEntry& unsafe : report.unsafe_search_entries) {
+    unsafe_entries.push_back(Json{{"list", unsafe.list},
+                                  {"entry", unsafe.entry},
+                                  {"path", unsafe.path},
+                                  {"reason", unsafe.reason}});
   }
   const ElfDynamic& d = report.dynamic;
   const auto optional = [](const std::optional<std::string>& value) {
@@ -132,35 +159,47 @@ Json DepsToJson(const DepsReport& report) {
               {"needed", d.needed},
               {"libraries", std::move(libraries)},
               {"missing", report.missing},
-              {"all_found", report.missing.empty()}};
+              {"all_found", report.missing.empty()},
+              {"unsafe_search_entries", std::move(unsafe_entries)}};
 }
 
 std::string DepsToText(const DepsReport& report, std::string_view indent,
                        bool missing_only) {
   std::string out;
+  for (const UnsafeSearchEntry& unsafe : report.unsafe_search_entries) {
+    absl::StrAppend(&out, ToAbsl(indent), "DT_", unsafe.list == "runpath" ? "RUNPATH" : "RPATH",
+                    " entry ", Safe(unsafe.entry), ": ",
+                    Paint("others could write there", Color::kRed), ": ",
+                    Safe(unsafe.reason), "\n");
+  }
   for (const Library& library : report.libraries) {
     if (missing_only && library.found) continue;
     absl::StrAppend(&out, ToAbsl(indent),
-                    std::string(2 * (library.depth - 1), ' '), library.name,
+                    std::string(2 * (library.depth - 1), ' '), Safe(library.name),
                     " => ");
     if (library.found) {
       std::string how = library.via;
       if (!library.search_entry.empty()) {
-        absl::StrAppend(&how, " ", library.search_entry);
+        absl::StrAppend(&how, " ", Safe(library.search_entry));
       }
       if (library.depth > 1) {
         absl::StrAppend(&how, "; needed by ",
-                        library.needed_by.substr(
-                            library.needed_by.rfind('/') + 1));
+                        Safe(library.needed_by.substr(
+                            library.needed_by.rfind('/') + 1)));
       }
-      absl::StrAppend(&out, library.path, " (", how, ")\n");
+      absl::StrAppend(&out, Safe(library.path), " (", how, ")\n");
+      if (!library.writable_by_others.empty()) {
+        absl::StrAppend(&out, ToAbsl(indent), "    ",
+                        Paint("others could write it", Color::kRed), ": ",
+                        Safe(library.writable_by_others), "\n");
+      }
       if (!library.error.empty()) {
         absl::StrAppend(&out, ToAbsl(indent), "    unreadable: ",
-                        library.error, "\n");
+                        Safe(library.error), "\n");
       }
     } else {
       absl::StrAppend(&out, Paint("not found", Color::kRed), "; searched ",
-                      absl::StrJoin(library.searched, ", "), "\n");
+                      Safe(absl::StrJoin(library.searched, ", ")), "\n");
     }
   }
   return out;
@@ -168,13 +207,20 @@ std::string DepsToText(const DepsReport& report, std::string_view indent,
 
 std::string DepsSummary(const DepsReport& report) {
   const std::size_t total = report.libraries.size();
-  if (report.missing.empty()) {
-    return absl::StrCat("all ", total, total == 1 ? " library" : " libraries",
-                        " found");
+  std::string summary =
+      report.missing.empty()
+          ? absl::StrCat("all ", total, total == 1 ? " library" : " libraries",
+                         " found")
+          : absl::StrCat(report.missing.size(), " of ", total,
+                         total == 1 ? " library" : " libraries",
+                         " not found: ",
+                         Safe(absl::StrJoin(report.missing, ", ")));
+  if (const size_t unsafe = report.unsafe(); unsafe > 0) {
+    absl::StrAppend(&summary, "; ", unsafe,
+                    unsafe == 1 ? " in a place" : " in places",
+                    " others could write");
   }
-  return absl::StrCat(report.missing.size(), " of ", total,
-                      total == 1 ? " library" : " libraries", " not found: ",
-                      absl::StrJoin(report.missing, ", "));
+  return summary;
 }
 
 }  // namespace preload::cli

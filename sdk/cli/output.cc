@@ -8,6 +8,8 @@
 #include <iostream>
 #include <string>
 
+#include "base/internal/escape.h"
+
 namespace preload::cli {
 namespace {
 
@@ -57,7 +59,7 @@ void PrintError(std::string_view command, std::string_view message) {
   std::cout.flush();
   std::cerr << "preload";
   if (!command.empty()) std::cerr << " " << command;
-  std::cerr << ": " << message << "\n";
+  std::cerr << ": " << internal::EscapeKeepingLines(message) << "\n";
 }
 
 }  // namespace preload::cli

@@ -155,6 +155,10 @@ PluginCheck PluginChecker::Check(const std::string& path,
     if (!deps->missing.empty()) {
       Refuse(&check, "missing_libraries", DepsSummary(*deps), kExitRefused);
     }
+    // Whoever may write a library the plugin needs chooses code it runs.
+    if (deps->unsafe() > 0) {
+      Refuse(&check, "unsafe_libraries", DepsSummary(*deps), kExitRefused);
+    }
     check.deps = *std::move(deps);
   }
   if (check.result.empty()) check.result = "compatible";

@@ -1,4 +1,5 @@
 // Copyright the PreloadSDK authors.
+#include "base/internal/escape.h"
 #include "cli/internal/render.h"
 
 #include <cstddef>
@@ -44,8 +45,10 @@ bool Matches(std::string_view key, std::string_view prefix) {
   return key == prefix;
 }
 
-std::string Cut(std::string_view value) {
-  if (value.size() <= kMaxTableValue) return std::string(value);
+// Escaped first: a value comes from the file (base/internal/escape.h).
+std::string Cut(std::string_view raw) {
+  const std::string value = internal::EscapeText(raw);
+  if (value.size() <= kMaxTableValue) return value;
   return absl::StrCat(ToAbsl(value.substr(0, kMaxTableValue - 3)), "...");
 }
 
@@ -92,8 +95,9 @@ std::string FingerprintToText(const Fingerprint& fingerprint,
     std::string lines;
     for (const FingerprintField& field : fingerprint.fields()) {
       if (FieldGroup(field.key) != group.id) continue;
-      absl::StrAppend(&lines, ToAbsl(indent), "  ", Pad(field.key, width + 2),
-                      field.value, "\n");
+      absl::StrAppend(&lines, ToAbsl(indent), "  ",
+                      Pad(internal::EscapeText(field.key), width + 2),
+                      internal::EscapeText(field.value), "\n");
     }
     if (lines.empty()) continue;
     absl::StrAppend(&out, ToAbsl(indent), Paint(group.title, Color::kBold),
@@ -121,10 +125,10 @@ Json FingerprintToJson(const Fingerprint& fingerprint) {
 }
 
 std::string Describe(const Fingerprint& fingerprint) {
-  std::string out =
-      absl::StrCat(ToAbsl(fingerprint.kind()), " ", ToAbsl(fingerprint.name()));
+  std::string out = absl::StrCat(internal::EscapeText(fingerprint.kind()), " ",
+                                 internal::EscapeText(fingerprint.name()));
   if (!fingerprint.version().empty()) {
-    absl::StrAppend(&out, " ", ToAbsl(fingerprint.version()));
+    absl::StrAppend(&out, " ", internal::EscapeText(fingerprint.version()));
   }
   return out;
 }
@@ -178,14 +182,16 @@ std::string VerdictToText(const Verdict& verdict, std::string_view indent,
   for (const FieldComparison& c : verdict.comparisons()) {
     if (!Shows(c, all)) continue;
     const std::string line = absl::StrCat(
-        Pad(c.field, field_width + 2), Pad(OutcomeName(c.outcome), 9),
+        Pad(internal::EscapeText(c.field), field_width + 2),
+        Pad(OutcomeName(c.outcome), 9),
         Pad(Shown(c.plugin_value, c.plugin_present), plugin_width + 2),
         Shown(c.host_value, c.host_present));
     absl::StrAppend(&out, ToAbsl(indent), Paint(line, ColorOf(c.outcome)),
                     "\n");
     if (!c.hint.empty() &&
         (c.outcome == Outcome::kRefused || c.outcome == Outcome::kAllowed)) {
-      absl::StrAppend(&out, ToAbsl(indent), "    ", c.hint, "\n");
+      absl::StrAppend(&out, ToAbsl(indent), "    ",
+                      internal::EscapeText(c.hint), "\n");
     }
   }
   if (const std::string hidden = HiddenRows(verdict, all); !hidden.empty()) {

@@ -33,7 +33,9 @@ Loader::Loader(LoaderOptions options)
 Loader::~Loader() { internal::UnregisterLoader(state_.get()); }
 
 absl::StatusOr<std::string> Loader::Resolve(std::string_view name_or_path) const {
-  return state_->Resolve(name_or_path);
+  absl::StatusOr<std::string> path = state_->Resolve(name_or_path);
+  if (!path.ok()) return internal::PrintableStatus(path.status());
+  return path;
 }
 
 absl::StatusOr<Fingerprint> Loader::Verify(std::string_view path) const {
@@ -42,12 +44,15 @@ absl::StatusOr<Fingerprint> Loader::Verify(std::string_view path) const {
   }
   absl::StatusOr<internal::PluginFile> file =
       state_->OpenAndVerify(path, /*to_load=*/false);
-  if (!file.ok()) return file.status();
+  if (!file.ok()) return internal::PrintableStatus(file.status());
   return *std::move(file->fingerprint);
 }
 
-absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
-  internal::LoaderState& state = *state_;
+namespace {
+
+// Open's steps with the loader's lock held.
+absl::StatusOr<Plugin*> OpenLocked(internal::LoaderState& state,
+                                   std::string_view path) {
   std::lock_guard<std::recursive_mutex> lock(state.mutex);
   // A plugin linked into the program is found before any file.
   if (const internal::StaticPlugin* linked = state.FindStatic(path)) {
@@ -73,6 +78,15 @@ absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
   }
   return state.Load(*std::move(file));
 }
+
+}  // namespace
+
+absl::StatusOr<Plugin*> Loader::Open(std::string_view path) {
+  absl::StatusOr<Plugin*> plugin = OpenLocked(*state_, path);
+  if (!plugin.ok()) return internal::PrintableStatus(plugin.status());
+  return plugin;
+}
+
 
 std::vector<const Plugin*> Loader::plugins() const {
   std::lock_guard<std::recursive_mutex> lock(state_->mutex);

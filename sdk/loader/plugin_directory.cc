@@ -29,7 +29,7 @@ const std::string& PluginDirectory::path() const { return directory_->path; }
 absl::StatusOr<Fingerprint> PluginDirectory::Verify(std::string_view name) const {
   absl::StatusOr<internal::PluginFile> file = loader_->OpenAndVerify(
       internal::EntryPath(*directory_, name), /*to_load=*/false, directory_.get());
-  if (!file.ok()) return file.status();
+  if (!file.ok()) return internal::PrintableStatus(file.status());
   return *std::move(file->fingerprint);
 }
 
@@ -41,7 +41,7 @@ absl::StatusOr<PluginDirectory> Loader::OpenDirectory(std::string_view dir) cons
                                      trace.enabled(TraceCategory::kVerify));
   if (!directory.ok()) {
     trace.Line(TraceCategory::kVerify, internal::FirstLine(directory.status()));
-    return directory.status();
+    return internal::PrintableStatus(directory.status());
   }
   trace.Line(TraceCategory::kVerify, ToAbsl(dir), ": directory trust: ",
              check_trust ? directory->verdict

@@ -17,8 +17,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "policy/internal/field_rules.h"
+#include "base/internal/escape.h"
 #include "base/internal/string_view.h"
+#include "policy/internal/field_rules.h"
 
 namespace preload {
 namespace {
@@ -30,7 +31,7 @@ using internal::ToAbsl;
 std::string Shown(const std::string& value, bool present) {
   if (!present) return "no such field";
   if (value.empty()) return "\"\"";
-  return value;
+  return internal::EscapeText(value);  // from the plugin's file, or the host's
 }
 
 }  // namespace
@@ -81,7 +82,8 @@ std::string Verdict::DescribeRefusals() const {
     if (!out.empty()) out += '\n';
     absl::StrAppend(&out, "  ", c.field, ": plugin has ",
                     Shown(c.plugin_value, c.plugin_present), ", host has ",
-                    Shown(c.host_value, c.host_present), "; ", c.hint);
+                    Shown(c.host_value, c.host_present), "; ",
+                    internal::EscapeText(c.hint));
   }
   return out;
 }

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 FX = {}
 # Fields whose values depend on the machine or the build type, not on the
@@ -456,6 +457,80 @@ def check_scan():
     expect_status(preload("scan", tree, "--against", FX["host"]), 0, "clean scan")
 
 
+def check_unsafe():
+    """Libraries and search entries in places others could write are flagged
+    by deps, check and scan (docs/security.md)."""
+    # A DT_RUNPATH entry under /tmp that does not exist: anyone may create it.
+    result = preload("deps", "--json", FX["tmp_runpath"])
+    expect_status(result, 1, "deps of a plugin with a /tmp RUNPATH")
+    entry = load_json(result)["files"][0]
+    unsafe = entry["unsafe_search_entries"]
+    if (entry["result"] != "unsafe" or len(unsafe) != 1 or
+            unsafe[0]["entry"] != "/tmp/preload-cli-runpath-never-created" or
+            "lets anyone create it" not in unsafe[0]["reason"]):
+        fail("the /tmp RUNPATH entry was not flagged: %r" % entry)
+    result = preload("check", FX["tmp_runpath"], "--against", FX["host"])
+    expect_status(result, 1, "check of a plugin with a /tmp RUNPATH")
+    if ("unsafe_libraries" not in result.stdout or
+            "DT_RUNPATH entry /tmp/preload-cli-runpath-never-created" not in result.stdout):
+        fail("check did not flag the RUNPATH entry:\n" + result.stdout)
+
+    # The plugin's library writable by others, in a private copy of origin/.
+    tree = tempfile.mkdtemp(prefix="preload-cli-unsafe.")
+    try:
+        os.chmod(tree, 0o755)
+        plugin = os.path.join(tree, os.path.basename(FX["origin"]))
+        library = os.path.join(tree, os.path.basename(FX["origin_dep"]))
+        shutil.copy(FX["origin"], plugin)
+        shutil.copy(FX["origin_dep"], library)
+        os.chmod(plugin, 0o755)
+        os.chmod(library, 0o755)
+        expect_status(preload("deps", plugin), 0, "deps of a safe copy")
+        os.chmod(library, 0o666)
+        result = preload("deps", "--json", plugin)
+        expect_status(result, 1, "deps of a library writable by others")
+        lib = load_json(result)["files"][0]["libraries"][0]
+        if "the file is writable by others" not in (lib["writable_by_others"] or ""):
+            fail("the library was not flagged: %r" % lib)
+        result = preload("check", plugin, "--against", FX["host"])
+        expect_status(result, 1, "check of a library writable by others")
+        if ("unsafe_libraries" not in result.stdout or
+                "1 in a place others could write" not in result.stdout):
+            fail("check did not flag the library:\n" + result.stdout)
+        doc = load_json(preload("scan", "--json", tree, "--against", FX["host"]))
+        results = {os.path.basename(r["path"]): r["result"] for r in doc["results"]}
+        if results.get(os.path.basename(plugin)) != "unsafe_libraries":
+            fail("scan did not flag the library: %r" % doc["results"])
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
+def check_control_bytes():
+    """Note values with control bytes are escaped in text output and exact in
+    JSON (docs/security.md)."""
+    os.makedirs(FX["work"], exist_ok=True)
+    patched = os.path.join(FX["work"], "escape.so")
+    with open(FX["good"], "rb") as source:
+        data = source.read()
+    changed = data.replace(b"\nglibcxx.cxx11_abi=1\n", b"\nglibcxx.cxx11_abi=\x1b\n")
+    if changed == data:
+        fail("the fixture's payload has no glibcxx.cxx11_abi=1")
+    with open(patched, "wb") as out:
+        out.write(changed)
+    os.chmod(patched, 0o755)
+    for args in (["inspect", patched], ["check", patched, "--against", FX["host"]],
+                 ["scan", FX["work"], "--against", FX["host"]]):
+        result = preload(*args)
+        if "\x1b" in result.stdout + result.stderr:
+            fail("%s printed a raw ESC:\n%r" % (args[0], result.stdout))
+        if args[0] != "scan" and "\\x1b" not in result.stdout:
+            fail("%s does not show the escaped value:\n%s" % (args[0], result.stdout))
+    doc = load_json(preload("inspect", "--json", patched))
+    values = {f["key"]: f["value"] for f in doc["files"][0]["fields"]}
+    if values.get("glibcxx.cxx11_abi") != "\x1b":
+        fail("JSON does not keep the value exact: %r" % values.get("glibcxx.cxx11_abi"))
+
+
 def check_new():
     prefix = FX["prefix"]
     installed = os.path.join(prefix, "bin", "preload")
@@ -502,7 +577,8 @@ CHECKS = {"golden": check_golden, "json": check_json,
           "exit_status": check_exit_status, "color": check_color,
           "deps": check_deps, "scan": check_scan, "new": check_new,
           "host_without_note": check_host_without_note,
-          "usability": check_usability, "man_pages": check_man_pages}
+          "usability": check_usability, "man_pages": check_man_pages,
+          "unsafe": check_unsafe, "control_bytes": check_control_bytes}
 
 
 def main():

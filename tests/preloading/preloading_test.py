@@ -368,14 +368,14 @@ def check_permissions(args):
         shutil.rmtree(work)
 
 
-def check_secure_mode(args):
-    """A setgid copy run by an unprivileged user ignores every PRELOAD_*."""
+def setgid_setup(args):
+    """What a setgid copy run as nobody needs: nobody, a group nobody is not
+    in (the copy then runs with AT_SECURE=1), a directory without nosuid."""
     if os.geteuid() != 0:
         raise Skip("needs root to make a setgid copy and run it as nobody")
     if shutil.which("setpriv") is None:
         raise Skip("setpriv (util-linux) is not installed")
     nobody = pwd.getpwnam("nobody")
-    # A group nobody is not in: the setgid copy then runs with AT_SECURE=1.
     group = next((g for g in ("daemon", "users", "adm") if _has_group(g)), None)
     if group is None:
         raise Skip("no group to make the setgid copy with")
@@ -386,6 +386,26 @@ def check_secure_mode(args):
             break
     else:
         raise Skip("every candidate directory is on a nosuid file system")
+    as_nobody = ["setpriv", "--reuid=nobody", "--regid=%d" % nobody.pw_gid,
+                 "--clear-groups"]
+    return nobody, group, gid, base, as_nobody
+
+
+def copy_host(source, work, name, gid=None):
+    """A copy of `source` in `work`; set-group-ID `gid` if given."""
+    target = os.path.join(work, name)
+    shutil.copyfile(source, target)
+    if gid is not None:
+        os.chown(target, 0, gid)
+        os.chmod(target, 0o2755)
+    else:
+        os.chmod(target, 0o755)
+    return target
+
+
+def check_secure_mode(args):
+    """A setgid copy run by an unprivileged user ignores every PRELOAD_*."""
+    nobody, group, gid, base, as_nobody = setgid_setup(args)
     work = tempfile.mkdtemp(prefix="preloading-secure.", dir=base)
     try:
         os.chmod(work, 0o755)  # nobody may enter, not write
@@ -400,8 +420,6 @@ def check_secure_mode(args):
         env = clean_env(PRELOAD_PLUGINS=plugin + ":pl_missing", PRELOAD_STRICT="1",
                         PRELOAD_DEBUG="all", PRELOAD_PLUGIN_PATH=work,
                         PRELOAD_POLICY="compatible", PRELOAD_ALLOW_INSECURE="1")
-        as_nobody = ["setpriv", "--reuid=nobody", "--regid=%d" % nobody.pw_gid,
-                     "--clear-groups"]
         # Control: the same environment, without setgid, does take effect.
         control = run(as_nobody + [plain], env, cwd=work, expect_code=127)
         check("init pl_alpha" in control.stdout and "preload: search:" in control.stderr,
@@ -414,6 +432,38 @@ def check_secure_mode(args):
         check(preload_lines(result.stderr) == [],
               "PRELOAD_DEBUG and PRELOAD_STRICT were ignored too", result.stderr)
         print("secure mode: setgid %s run as nobody ignored every PRELOAD_* variable" % group)
+    finally:
+        shutil.rmtree(work)
+
+
+def check_secure_trust(args):
+    """A setgid host that opens plugins itself, run by an unprivileged user,
+    trusts root's files, not those of the user who started it."""
+    nobody, group, gid, base, as_nobody = setgid_setup(args)
+    work = tempfile.mkdtemp(prefix="preloading-secure-trust.", dir=base)
+    try:
+        os.chmod(work, 0o755)  # nobody may enter, not write
+        callers = copy_plugin(args, "pl_alpha", work)
+        os.chown(callers, nobody.pw_uid, nobody.pw_gid)
+        roots = copy_plugin(args, "pl_beta", work)
+        plain = copy_host(args.secure_open_host, work, "host")
+        setgid = copy_host(args.secure_open_host, work, "host-setgid", gid)
+        env = clean_env()
+        # Control: without setgid, nobody's own plugin is nobody's to load.
+        control = run(as_nobody + [plain, callers], env, cwd=work)
+        check("open: ok pl_alpha" in control.stdout,
+              "without setgid, nobody loads their own plugin", control.stdout)
+        result = run(as_nobody + [setgid, callers], env, cwd=work, expect_code=1)
+        check("PERMISSION_DENIED" in result.stdout and "secure execution" in result.stdout
+              and "owned by uid %d" % nobody.pw_uid in result.stdout,
+              "the setgid host refuses the caller's plugin, naming why",
+              result.stdout, result.stderr)
+        check("init pl_alpha" not in result.stdout, "the plugin never ran", result.stdout)
+        result = run(as_nobody + [setgid, roots], env, cwd=work)
+        check("open: ok pl_beta" in result.stdout,
+              "the setgid host loads root's plugin", result.stdout, result.stderr)
+        print("secure trust: setgid %s run as nobody refused nobody's plugin, "
+              "loaded root's" % group)
     finally:
         shutil.rmtree(work)
 
@@ -669,6 +719,7 @@ def main():
     parser.add_argument("--host", required=True)
     parser.add_argument("--host-nonote", required=True)
     parser.add_argument("--host-static", required=True)
+    parser.add_argument("--secure-open-host", default="")
     parser.add_argument("--plugins", required=True)
     parser.add_argument("--samples-bin", default="")
     parser.add_argument("--samples-plugins", default="")

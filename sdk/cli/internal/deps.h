@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "elf/internal/library_search.h"
 #include "cli/internal/output.h"
+#include "cli/internal/write_access.h"
 #include "preload/elf_dynamic.h"
 
 namespace preload::cli {
@@ -38,6 +39,9 @@ struct Library {
   std::vector<std::string> skipped;  // candidates of another ELF class
   std::vector<std::string> searched;  // not found: every place looked in
   std::string error;      // found, but its own dynamic section is unreadable
+  // Found, in a place others could write (cli/internal/write_access.h):
+  // why; empty if only root and this user could.
+  std::string writable_by_others;
 };
 
 struct DepsReport {
@@ -46,6 +50,11 @@ struct DepsReport {
   std::vector<Library> libraries;  // in ld.so's breadth-first order
   std::vector<std::string> missing;  // names not found, in that order
   std::string cache_problem;  // why ld.so.cache was not used, if it was not
+  // The file's own DT_RUNPATH / DT_RPATH entries others could write to.
+  std::vector<UnsafeSearchEntry> unsafe_search_entries;
+
+  // Libraries and search entries in places others could write.
+  size_t unsafe() const;
 };
 
 class DependencyResolver {
@@ -75,7 +84,8 @@ Json DepsToJson(const DepsReport& report);
 std::string DepsToText(const DepsReport& report, std::string_view indent,
                        bool missing_only = false);
 
-// "all 5 libraries found" / "2 of 5 libraries not found: a, b".
+// "all 5 libraries found" / "2 of 5 libraries not found: a, b", then
+// "; 1 in a place others could write" if any is.
 std::string DepsSummary(const DepsReport& report);
 
 }  // namespace preload::cli

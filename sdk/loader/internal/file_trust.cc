@@ -3,12 +3,14 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,7 +40,33 @@ std::string UserName(uid_t uid) {
 
 std::string Mode(mode_t mode) { return absl::StrFormat("%04o", mode & 07777); }
 
-bool TrustedOwner(uid_t owner) { return owner == 0 || owner == ::geteuid(); }
+// Whose files are trusted besides root's. In secure execution (the kernel's
+// AT_SECURE: set-user-ID, set-group-ID, file capabilities; or real and
+// effective ids that differ) the user who started the program is not the one
+// the privilege was given to, and must not choose its code: their files are
+// not trusted, the effective user's only where it is another user (a program
+// set-user-ID to a service account trusts that account's files).
+struct TrustedOwners {
+  bool secure = false;
+  std::optional<uid_t> user;  // besides root
+};
+
+TrustedOwners Owners() {
+  const bool secure = ::getauxval(AT_SECURE) != 0 ||
+                      ::getuid() != ::geteuid() || ::getgid() != ::getegid();
+  if (!secure || ::geteuid() != ::getuid()) return {secure, ::geteuid()};
+  return {secure, std::nullopt};
+}
+
+bool TrustedOwner(uid_t owner) {
+  const TrustedOwners owners = Owners();
+  return owner == 0 || (owners.user && owner == *owners.user);
+}
+
+// "root or uid 1000 (alice)", or "root" where only root is trusted.
+std::string TrustedOwnersText(const TrustedOwners& owners) {
+  return owners.user ? absl::StrCat("root or ", UserName(*owners.user)) : "root";
+}
 
 absl::Status Refuse(const std::string& file, const std::string& what) {
   return absl::PermissionDeniedError(
@@ -69,11 +97,22 @@ struct Problems {
 void CheckOwner(Problems& problems, const char* kind, std::string_view path,
                 const struct stat& info) {
   if (TrustedOwner(info.st_uid)) return;
+  const TrustedOwners owners = Owners();
+  const std::string owned = absl::StrCat(
+      "the ", kind, " ", ToAbsl(path), " is owned by ", UserName(info.st_uid));
+  if (!owners.secure) {
+    problems.found.push_back(absl::StrCat(
+        owned, ", neither root nor this process's user (", UserName(*owners.user),
+        "), who could replace the plugin: chown it to root or to ",
+        UserName(*owners.user)));
+    return;
+  }
   problems.found.push_back(absl::StrCat(
-      "the ", kind, " ", ToAbsl(path), " is owned by ", UserName(info.st_uid),
-      ", neither root nor this process's user (", UserName(::geteuid()),
-      "), who could replace the plugin: chown it to root or to ",
-      UserName(::geteuid())));
+      owned, ", and this program runs in secure execution (set-user-ID, "
+      "set-group-ID or with capabilities), where only files of ",
+      TrustedOwnersText(owners), " are trusted, not those of the user who "
+      "started it (", UserName(::getuid()), "), who could replace the plugin: "
+      "chown it to ", TrustedOwnersText(owners)));
 }
 
 // `path` is a directory whose entry below is checked separately.
@@ -220,8 +259,8 @@ std::string Describe(const struct stat& file, size_t directories,
                      const std::string& sticky) {
   return absl::StrCat(
       "the file (", UserName(file.st_uid), ", mode ", Mode(file.st_mode),
-      ") and its ", directories, " directories are owned by root or ",
-      UserName(::geteuid()), " and writable by no one else",
+      ") and its ", directories, " directories are owned by ",
+      TrustedOwnersText(Owners()), " and writable by no one else",
       sticky.empty() ? "" : absl::StrCat(" (sticky, accepted: ", sticky, ")"));
 }
 

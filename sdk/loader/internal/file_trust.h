@@ -4,7 +4,9 @@
 // written this plugin, or put it where it is?
 //
 // The rule (docs/security.md): the plugin file and every directory on its real
-// path must be owned by root or by the effective user, and must not be
+// path must be owned by root or by the effective user (in secure execution,
+// AT_SECURE or real and effective ids that differ: by root, or by the
+// effective user only where it is not the real user), and must not be
 // writable by group or others. One exception: a directory writable by others
 // that has the sticky bit (/tmp) is accepted, because in a sticky directory
 // only an entry's owner (or the directory's owner, or root) may rename or

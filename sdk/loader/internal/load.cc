@@ -47,14 +47,6 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
     trace->Line(TraceCategory::kLoad, FirstLine(status));
     return status;
   }
-  // Through /proc/self/fd the plugin's $ORIGIN is lost; load what it finds
-  // through $ORIGIN first, from its real directory.
-  if (absl::Status dependencies = LoadOriginDependencies(
-          file.fd.get(), file.size, file.path, file.path, library_path);
-      !dependencies.ok()) {
-    trace->Line(TraceCategory::kLoad, FirstLine(dependencies));
-    return dependencies;
-  }
   const std::string fd_path = absl::StrCat("/proc/self/fd/", file.fd.get());
   trace->Line(TraceCategory::kLoad, file.path, ": mapping the verified ",
               file.sealed ? "sealed copy" : "descriptor", " through ", fd_path,
@@ -63,6 +55,16 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
     trace->Line(TraceCategory::kLoad, FirstLine(unchanged));
     return unchanged;
   }
+  // Through /proc/self/fd the plugin's $ORIGIN is lost: what it finds
+  // through $ORIGIN is mapped first, from its real directory, and only now,
+  // so that nothing of a plugin refused as changed runs.
+  absl::StatusOr<MappedDependencies> dependencies = LoadOriginDependencies(
+      file.fd.get(), file.size, file.path,
+      DependencyRules{check_file_trust, sealed_copy, &library_path, trace.get()});
+  if (!dependencies.ok()) {
+    trace->Line(TraceCategory::kLoad, FirstLine(dependencies.status()));
+    return dependencies.status();
+  }
   void* handle = ::dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* error = ::dlerror();
@@ -70,9 +72,11 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
         file.path, ": verified, but the dynamic loader could not load it: ",
         error ? error : "unknown error"));
     trace->Line(TraceCategory::kLoad, FirstLine(status));
+    dependencies->Unload(trace.get());
     return status;
   }
-  auto unload = [this, handle, &file, &fd_path](absl::Status status) {
+  auto unload = [this, handle, &file, &fd_path,
+                 &dependencies](absl::Status status) {
     trace->Line(TraceCategory::kLoad, FirstLine(status));
     ::dlclose(handle);
     // A library dlclose could not unload (it may be marked NODELETE) keeps
@@ -82,6 +86,7 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
       ::dlclose(still);
       file.fd.Release();
     }
+    dependencies->Unload(trace.get());
     return status;
   };
   const std::string symbol = *DescriptorSymbol(*file.fingerprint, file.path);
@@ -97,6 +102,7 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
           "registered: ", init.ToString())));
     }
   }
+  dependencies->Keep();
   Plugin* plugin = Register(*std::move(file.fingerprint), std::move(file.path),
                             *entries, /*is_static=*/false);
   by_file.emplace(file.id, plugin);

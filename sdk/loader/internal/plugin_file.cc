@@ -1,6 +1,7 @@
 // Copyright the PreloadSDK authors.
 #include "loader/internal/plugin_file.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/internal/errno_status.h"
+#include "base/internal/escape.h"
 #include "base/internal/string_view.h"
 #include "preload/elf_notes.h"
 #include "preload/plugin_abi.h"
@@ -37,6 +39,16 @@ absl::Status OpenError(std::string_view path, int error) {
 // Refuses anything but a regular file open on `fd` (named `path`).
 absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
                                      struct stat& info) {
+  // A loaded plugin keeps its descriptor: the host's last ones stay its own.
+  if (struct rlimit limit {}; ::getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+      limit.rlim_cur != RLIM_INFINITY &&
+      static_cast<rlim_t>(fd.get()) + kReservedDescriptors >= limit.rlim_cur) {
+    return DescriptorsExhausted(
+        absl::StrCat(ToAbsl(path), ": not opened"),
+        absl::StrCat("fewer than ", kReservedDescriptors,
+                     " of this process's file descriptors would be left, and "
+                     "the loader leaves the last ones to the program"));
+  }
   if (::fstat(fd.get(), &info) != 0) return OpenError(path, errno);
   if (!S_ISREG(info.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -51,6 +63,11 @@ absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path,
   UniqueFd fd(::open(name.c_str(), kPluginOpenFlags));
   if (!fd.valid()) return OpenError(path, errno);
   return RegularFile(std::move(fd), path, info);
+}
+
+absl::Status PrintableStatus(const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), EscapeKeepingLines(FromAbsl(status.message())));
 }
 
 // The first line of a status message, for one-line traces.

@@ -51,8 +51,15 @@ using TrustCheck = absl::FunctionRef<absl::StatusOr<TrustedFile>(bool describe)>
 // "<path>: cannot open: <strerror>", coded by errno.
 absl::Status OpenError(std::string_view path, int error);
 
+// Descriptors the loader leaves to the host: a file it would open as one of
+// the last kReservedDescriptors below RLIMIT_NOFILE is refused.
+inline constexpr int kReservedDescriptors = 16;
+
 // `fd` (named `path`) if it is a regular file, `info` being its fstat;
-// InvalidArgument otherwise.
+// InvalidArgument otherwise. ResourceExhausted, `fd` closed, when `fd` is one
+// of the last kReservedDescriptors below the limit: open(2) returns the
+// lowest free number, so every number below it is taken and fewer than
+// kReservedDescriptors are left.
 absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
                                      struct stat& info);
 // Opens `path` with kPluginOpenFlags and checks it as RegularFile does.
@@ -75,6 +82,11 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
 // an arbitrary symbol.
 absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
                                              std::string_view path);
+
+// `status` with every control byte of its message but a newline escaped
+// (base/internal/escape.h): what the loader's API returns, as its messages
+// quote paths and note values.
+absl::Status PrintableStatus(const absl::Status& status);
 
 // The first line of a status message, for one-line traces.
 std::string FirstLine(const absl::Status& status);

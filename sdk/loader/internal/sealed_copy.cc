@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/internal/errno_status.h"
 
 namespace preload::internal {
 namespace {
@@ -26,6 +27,9 @@ namespace {
 constexpr unsigned kSeals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
 
 absl::Status Failure(const std::string& path, const char* what, int error) {
+  if (error == EMFILE || error == ENFILE) {
+    return ErrnoStatus(error, absl::StrCat(path, ": sealed copy: ", what));
+  }
   return absl::FailedPreconditionError(absl::StrCat(
       path, ": sealed copy: ", what, ": ", std::strerror(error)));
 }

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <string>
 
+#include "base/internal/escape.h"
+
 namespace preload::internal {
 namespace {
 
@@ -32,7 +34,8 @@ bool Tracer::enabled(TraceCategory category) const {
 void Tracer::Line(TraceCategory category, std::string_view text) const {
   if (!enabled(category)) return;
   std::string line = "preload: ";
-  line.append(CategoryName(category)).append(": ").append(text);
+  // Paths and note values in a line come from files and the environment.
+  line.append(CategoryName(category)).append(": ").append(EscapeText(text));
   if (options_.sink) {
     options_.sink(line);
   } else {
@@ -43,7 +46,8 @@ void Tracer::Line(TraceCategory category, std::string_view text) const {
 // write(2) rather than std::cerr: this runs before main, possibly before the
 // iostreams of the program are initialised.
 void WriteStderrLine(std::string_view line) {
-  std::string buffer(line);
+  // Autoload's messages quote the environment and the loader's refusals.
+  std::string buffer = EscapeKeepingLines(line);
   buffer.push_back('\n');
   const char* data = buffer.data();
   size_t left = buffer.size();

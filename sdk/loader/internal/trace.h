@@ -25,7 +25,8 @@ class Tracer {
   explicit Tracer(TraceOptions options) : options_(std::move(options)) {}
 
   bool enabled(TraceCategory category) const;
-  // Writes "preload: <category>: <text>" if the category is on.
+  // Writes "preload: <category>: <text>" if the category is on, with every
+  // control byte of `text` escaped (base/internal/escape.h).
   void Line(TraceCategory category, std::string_view text) const;
 
   // Writes the parts joined as by absl::StrCat, if the category is on; a line
@@ -41,7 +42,8 @@ class Tracer {
   TraceOptions options_;
 };
 
-// Writes `line` and a newline to stderr with a single write.
+// Writes `line` and a newline to stderr with a single write, every control
+// byte in it but a newline escaped (base/internal/escape.h).
 void WriteStderrLine(std::string_view line);
 
 }  // namespace preload::internal
