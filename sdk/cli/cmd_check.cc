@@ -48,8 +48,7 @@ void PrintText(const PluginCheck& check, Policy policy, bool all) {
   if (check.verdict->accepted() &&
       (check.result == "refused" || check.result == "untrusted")) {
     std::cout << "  the loader refuses it: "
-              << internal::EscapeKeepingLines(check.reason) << "
-";
+              << internal::EscapeKeepingLines(check.reason) << "\n";
   }
   if (check.deps) {
     std::cout << "  " << Paint("libraries", Color::kBold) << ": "
