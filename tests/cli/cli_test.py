@@ -489,7 +489,9 @@ def check_unsafe():
         os.chmod(library, 0o666)
         result = preload("deps", "--json", plugin)
         expect_status(result, 1, "deps of a library writable by others")
-        lib = load_json(result)["files"][0]["libraries"][0]
+        libraries = load_json(result)["files"][0]["libraries"]
+        lib = next(l for l in libraries
+                   if l["name"] == os.path.basename(FX["origin_dep"]))
         if "the file is writable by others" not in (lib["writable_by_others"] or ""):
             fail("the library was not flagged: %r" % lib)
         result = preload("check", plugin, "--against", FX["host"])
