@@ -57,15 +57,37 @@ function(_preload_check_version fn version)
   endif()
 endfunction()
 
+# The one naming rule (preload/plugin_name.h states it, IsPluginName applies
+# it in the loader, tests/unit/plugin_name_test.cc keeps the three equal): an
+# ASCII letter, then ASCII letters, digits, '_', '.' and '-'; at most 252
+# bytes, so that <name>.so is a file name.
+function(_preload_is_plugin_name name out)
+  string(LENGTH "${name}" length)
+  if(length LESS_EQUAL 252 AND name MATCHES "^[A-Za-z][A-Za-z0-9_.-]*$")
+    set(${out} TRUE PARENT_SCOPE)
+  else()
+    set(${out} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
 # The plugin's name: NAME, or the target's name. It is what the loader
 # searches a bare name as (<name>.so), what the note records, and what
 # makes the descriptor symbol, so it must be a word of a file name.
 function(_preload_plugin_name fn target name out)
+  string(CONCAT rule "must start with a letter and hold only letters, "
+         "digits, '_', '.' and '-', at most 252 of them")
   if("${name}" STREQUAL "")
+    _preload_is_plugin_name("${target}" valid)
+    if(NOT valid)
+      message(FATAL_ERROR "${fn}: the target's name '${target}' is the "
+        "plugin's name, which ${rule}; give the plugin a NAME")
+    endif()
     set(name "${target}")
-  elseif(NOT name MATCHES "^[A-Za-z][A-Za-z0-9_.-]*$")
-    message(FATAL_ERROR "${fn}: NAME '${name}' must start with a letter and "
-      "hold only letters, digits, '_', '.' and '-'")
+  else()
+    _preload_is_plugin_name("${name}" valid)
+    if(NOT valid)
+      message(FATAL_ERROR "${fn}: NAME '${name}' ${rule}")
+    endif()
   endif()
   set(${out} "${name}" PARENT_SCOPE)
 endfunction()

@@ -3,12 +3,9 @@ templates/new_plugin/*.j2. Run by ``preload new plugin``; prints the path of
 each file it writes, one a line."""
 
 import os
-import re
 
-from . import fingerprint, render
+from . import fingerprint, plugin_name, render
 
-# A CMake target name that is also a fine file and project name.
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 # Names CMake reserves for its own targets.
 _RESERVED = {"all", "clean", "help", "install", "package", "test",
              "package_source", "edit_cache", "rebuild_cache", "list_install_components"}
@@ -23,10 +20,10 @@ FILES = (
 
 
 def context(name, abis, sdk_version, sdk_prefix):
-    if not _NAME.match(name):
+    if not plugin_name.is_plugin_name(name):
         raise fingerprint.UsageError(
-            "plugin name %r: use a letter, then letters, digits, '_' or '-' "
-            "(it names the CMake target, the .so and the source file)" % name)
+            "plugin name %r: a plugin name must %s (it names the CMake "
+            "target, the .so and the source file)" % (name, plugin_name.RULE))
     if name.lower() in _RESERVED:
         raise fingerprint.UsageError(
             "plugin name %r is reserved by CMake for its own targets" % name)

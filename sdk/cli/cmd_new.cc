@@ -21,9 +21,12 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/internal/escape.h"
+#include "base/internal/string_view.h"
 #include "cli/internal/cli.h"
 #include "cli/internal/flags.h"
 #include "cli/internal/output.h"
+#include "preload/plugin_name.h"
 #include "preload/version.h"
 
 extern char** environ;
@@ -127,6 +130,15 @@ int RunNew(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   const std::string& name = args[1];
+  // The loader's own rule, checked here so that no project is written for a
+  // plugin it would refuse (the codegen checks the same rule again).
+  if (!IsPluginName(name)) {
+    PrintUsageError("new",
+                    absl::StrCat("plugin name '", internal::EscapeText(name),
+                                 "': ", internal::ToAbsl(kPluginNameRule)),
+                    absl::GetFlag(FLAGS_json));
+    return kExitUsage;
+  }
   std::string dir = absl::GetFlag(FLAGS_dir);
   if (dir.empty()) dir = name;
   const Codegen codegen = FindCodegen();

@@ -132,6 +132,9 @@ BAD_ARGUMENTS = {
     "host_twice": "target_preload_host(app): called a second time for app",
     "host_of_a_plugin": "target_preload_host(p): p is a plugin (add_preload_plugin)",
     "bad_name": "add_preload_plugin(p): NAME 'my plugin' must start with a letter",
+    "bad_target_name":
+        "add_preload_plugin(1p): the target's name '1p' is the plugin's name, which must start",
+    "name_too_long": "at most 252 of them",
     "output_name_not_the_name":
         "add_preload_plugin(p): OUTPUT_NAME 'q' differs from the plugin's name 'p'",
     "metadata_line_break": "add_preload_plugin(p): DESCRIPTION may not hold a line break",

@@ -15,12 +15,22 @@
 #include "base/internal/string_view.h"
 #include "preload/elf_notes.h"
 #include "preload/plugin_abi.h"
+#include "preload/plugin_name.h"
 
 namespace preload::internal {
 namespace {
 
 bool SameTime(const struct timespec& a, const struct timespec& b) {
   return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+// Why `name` is no plugin name, showing at most its first 64 bytes, escaped.
+std::string NameProblem(std::string_view name) {
+  if (name.empty()) return "is empty";
+  constexpr std::size_t kShown = 64;
+  return absl::StrCat(
+      "'", EscapeText(name.substr(0, kShown)), name.size() > kShown ? "..." : "",
+      "' (", name.size(), " bytes) is not one add_preload_plugin could give");
 }
 
 }  // namespace
@@ -103,6 +113,15 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
     return absl::InvalidArgumentError(absl::StrCat(
         ToAbsl(path), ": is a PreloadSDK ", ToAbsl(fingerprint->kind()),
         ", not a plugin"));
+  }
+  // The name is searched as <name>.so, shown, and registered: a note
+  // add_preload_plugin did not write (empty, a path, control bytes) is
+  // refused before anything is mapped (preload/plugin_name.h).
+  if (!IsPluginName(fingerprint->name())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(path), ": the fingerprint's plugin name ",
+        NameProblem(fingerprint->name()), ": ", ToAbsl(kPluginNameRule),
+        "; the note was not written by add_preload_plugin, or was altered"));
   }
   return fingerprint;
 }
