@@ -65,7 +65,7 @@ inline void Report(void* context, preload_report_fn report,
 // Runs the user's init and turns its outcome, exceptions included, into a
 // report: no exception crosses into the loader.
 template <absl::Status (*kInit)()>
-void RunInit(void* context, preload_report_fn report) {
+void RunInitReporting(void* context, preload_report_fn report) {
 #if defined(__cpp_exceptions)
   try {
     Report(context, report, kInit());
@@ -79,6 +79,25 @@ void RunInit(void* context, preload_report_fn report) {
 #else
   Report(context, report, kInit());
 #endif
+}
+
+// The loader refuses an init that opens its own plugin; this flag, in the
+// plugin itself, also catches a loader that does not know of the init
+// running (another copy of the SDK, linked into a plugin), so that no path
+// recurses until the stack overflows.
+template <absl::Status (*kInit)()>
+void RunInit(void* context, preload_report_fn report) {
+  static thread_local bool running = false;
+  if (running) {
+    Report(context, report,
+           absl::FailedPreconditionError(
+               "PRELOAD_PLUGIN_INIT entered again while it runs: the "
+               "plugin's init opened its own plugin"));
+    return;
+  }
+  running = true;
+  RunInitReporting<kInit>(context, report);
+  running = false;
 }
 
 template <absl::Status (*kInit)()>
@@ -135,8 +154,21 @@ void* InitAddress() {
 #define PRELOAD_EXPORT(symbol) PRELOAD_EXPORT_AS(#symbol, symbol)
 
 // Defines the plugin's init function: `PRELOAD_PLUGIN_INIT() { ... }` returning
-// absl::Status. It runs once, after verification and mapping and before the
-// plugin is registered; an error status or an exception makes the load fail.
+// absl::Status. It runs after verification and mapping and before the plugin
+// is registered; an error status or an exception makes the load fail (and the
+// next Open runs it again).
+//
+// It runs once per process for each mapped image of the plugin: a second
+// Loader that opens the same file finds it mapped and initialised and does not
+// run it again (a sealed copy is an image of its own). A thread that opens the
+// plugin while its init runs on another thread waits for that init.
+//
+// It must return promptly: while it runs, the Loader that opened the plugin is
+// locked for other threads, every Open of the same file waits, and a plugin
+// named in PRELOAD_PLUGINS holds the program before main. Start a thread for
+// long work. It may open other plugins, but not its own plugin, directly or
+// through the plugins it opens: that Open is refused, naming the cycle.
+// docs/getting-started.md ("Plugin initialisation") says more.
 #define PRELOAD_PLUGIN_INIT()                                             \
   static ::absl::Status PreloadPluginInit();                              \
   PRELOAD_INTERNAL_ENTRY(                                                 \

@@ -21,6 +21,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/internal/string_view.h"
+#include "loader/internal/init_once.h"
 #include "loader/internal/loader_state.h"
 #include "loader/internal/origin_dependencies.h"
 
@@ -32,6 +33,32 @@ absl::Status LoaderState::CheckUnchanged(const PluginFile& file) const {
   if (file.sealed) return absl::OkStatus();
   return CheckStillAs(file.fd.get(), file.verified, file.path,
                       "changed after it was verified", "so it was not mapped");
+}
+
+// Runs the init of the image `handle` maps, unless it ran for that image
+// before, through this loader or another (init_once.h).
+absl::Status LoaderState::InitOncePerImage(void* handle, const PluginFile& file,
+                                           preload_init_fn init) const {
+  const InitIdentity identity{file.id, nullptr};
+  absl::StatusOr<InitClaim> claim = ClaimImageInit(handle, identity, file.path);
+  if (!claim.ok()) return claim.status();
+  if (*claim == InitClaim::kAlreadyRan) {
+    trace->Line(TraceCategory::kLoad, file.path,
+                ": PRELOAD_PLUGIN_INIT already ran for this mapped image "
+                "(opened before, through another loader): not run again");
+    return absl::OkStatus();
+  }
+  trace->Line(TraceCategory::kLoad, file.path, ": running PRELOAD_PLUGIN_INIT");
+  absl::Status status;
+  {
+    InitInProgress running(identity, file.path);
+    status = RunPluginInit(init);
+  }
+  FinishImageInit(handle, status.ok());
+  if (status.ok()) return status;
+  return absl::FailedPreconditionError(absl::StrCat(
+      file.path, ": PRELOAD_PLUGIN_INIT failed, so the plugin was not "
+      "registered: ", status.ToString()));
 }
 
 absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
@@ -46,6 +73,13 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
         ToAbsl(file.fingerprint->name()), "))"));
     trace->Line(TraceCategory::kLoad, FirstLine(status));
     return status;
+  }
+  // An init that opens its own plugin again: refused before anything more
+  // is mapped (init_once.h).
+  if (absl::Status cycle = CheckNoInitCycle({file.id, nullptr}, file.path);
+      !cycle.ok()) {
+    trace->Line(TraceCategory::kLoad, FirstLine(cycle));
+    return cycle;
   }
   const std::string fd_path = absl::StrCat("/proc/self/fd/", file.fd.get());
   trace->Line(TraceCategory::kLoad, file.path, ": mapping the verified ",
@@ -94,12 +128,9 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
       ReadPluginEntries(handle, symbol, file.path);
   if (!entries.ok()) return unload(entries.status());
   if (entries->init != nullptr) {
-    trace->Line(TraceCategory::kLoad, file.path, ": running PRELOAD_PLUGIN_INIT");
-    absl::Status init = RunPluginInit(entries->init);
-    if (!init.ok()) {
-      return unload(absl::FailedPreconditionError(absl::StrCat(
-          file.path, ": PRELOAD_PLUGIN_INIT failed, so the plugin was not "
-          "registered: ", init.ToString())));
+    if (absl::Status init = InitOncePerImage(handle, file, entries->init);
+        !init.ok()) {
+      return unload(init);
     }
   }
   dependencies->Keep();

@@ -95,6 +95,8 @@ struct LoaderState {
                                  const std::string& path) const;
   // The steps of Load (load.cc).
   absl::Status CheckUnchanged(const PluginFile& file) const;
+  absl::Status InitOncePerImage(void* handle, const PluginFile& file,
+                                preload_init_fn init) const;
   Plugin* Register(Fingerprint fingerprint, std::string path,
                    PluginEntries& entries, bool is_static);
 

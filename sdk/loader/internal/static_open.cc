@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/internal/string_view.h"
+#include "loader/internal/init_once.h"
 #include "loader/internal/loader_state.h"
 #include "preload/cpu.h"
 
@@ -77,6 +78,13 @@ absl::StatusOr<Plugin*> LoaderState::OpenStatic(const StaticPlugin& plugin) {
       ReadDescriptorEntries(*plugin.record->descriptor, label);
   if (!entries.ok()) return entries.status();
   if (entries->init != nullptr) {
+    // Its init opening it again would wait for itself in call_once.
+    const InitIdentity identity{{0, 0}, plugin.record};
+    if (absl::Status cycle = CheckNoInitCycle(identity, label); !cycle.ok()) {
+      trace->Line(TraceCategory::kLoad, FirstLine(cycle));
+      return cycle;
+    }
+    InitInProgress running(identity, label);
     trace->Line(TraceCategory::kLoad, label,
                 ": running PRELOAD_PLUGIN_INIT (once per process)");
     if (absl::Status init = RunStaticInitOnce(plugin, entries->init); !init.ok()) {
