@@ -6,22 +6,23 @@
 // PRELOAD_MANHOLE_ADDR chooses the port ("8123", ":8123", "127.0.0.1:8123" or
 // "localhost:8123"); by default the kernel picks a free one, which is printed.
 // Any other address is refused: the manhole never listens beyond loopback.
-// The server runs on its own thread and stops when the program exits.
-#include <httplib.h>
+// The server runs on its own thread and stops when the program exits, within
+// a fifth of a second. It answers GET only, to a Host naming it, with limits
+// a local user cannot get round (loopback_server.h). /debug/vars shows the
+// command line only with PRELOAD_MANHOLE_CMDLINE=1.
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <preload/plugin.h>
 #include <preload/process.h>
 
+#include "loopback_server.h"
 #include "proc_stats.h"
 
 namespace {
@@ -60,33 +61,34 @@ Json FieldsToJson(const std::vector<std::pair<std::string, std::string>>& fields
   return object;
 }
 
-void ServePlugins(const httplib::Request&, httplib::Response& response) {
+std::string PluginsJson() {
   absl::StatusOr<std::vector<preload::ProcessPlugin>> plugins =
       preload::ProcessPlugins();
   Json body;
   body["pid"] = static_cast<int64_t>(::getpid());
   if (!plugins.ok()) {
-    response.status = 503;
     body["error"] = std::string(plugins.status().message());
-  } else {
-    body["plugins"] = Json::array();
-    for (const preload::ProcessPlugin& plugin : *plugins) {
-      Json entry;
-      entry["name"] = plugin.Field("name");
-      entry["version"] = plugin.Field("version");
-      entry["path"] = plugin.path;
-      entry["linkage"] = plugin.linkage;
-      entry["loader"] = plugin.loader;
-      entry["policy"] = plugin.policy;
-      entry["fingerprint"] = FieldsToJson(plugin.fingerprint);
-      entry["host_fingerprint"] = FieldsToJson(plugin.host_fingerprint);
-      body["plugins"].push_back(std::move(entry));
-    }
+    return body.dump(2) + "\n";
   }
-  response.set_content(body.dump(2) + "\n", "application/json");
+  body["plugins"] = Json::array();
+  for (const preload::ProcessPlugin& plugin : *plugins) {
+    Json entry;
+    entry["name"] = plugin.Field("name");
+    entry["version"] = plugin.Field("version");
+    entry["path"] = plugin.path;
+    entry["linkage"] = plugin.linkage;
+    entry["loader"] = plugin.loader;
+    entry["policy"] = plugin.policy;
+    entry["fingerprint"] = FieldsToJson(plugin.fingerprint);
+    entry["host_fingerprint"] = FieldsToJson(plugin.host_fingerprint);
+    body["plugins"].push_back(std::move(entry));
+  }
+  return body.dump(2) + "\n";
 }
 
-void ServeVars(const httplib::Request&, httplib::Response& response) {
+// The command line may hold secrets (a password given as an argument), so
+// it is served only when PRELOAD_MANHOLE_CMDLINE=1 asks for it.
+std::string VarsJson(bool with_cmdline) {
   const manhole::ProcStats stats = manhole::ReadProcStats();
   Json body;
   body["pid"] = stats.pid;
@@ -95,76 +97,43 @@ void ServeVars(const httplib::Request&, httplib::Response& response) {
   body["threads"] = stats.threads;
   body["open_fds"] = stats.open_fds;
   body["exe"] = stats.exe;
-  body["cmdline"] = stats.cmdline;
-  response.set_content(body.dump(2) + "\n", "application/json");
+  if (with_cmdline) body["cmdline"] = stats.cmdline;
+  // Invalid UTF-8 (a file name, an argument) is replaced, not thrown on.
+  return body.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-class Manhole {
- public:
-  // Binds now, so that a busy port fails the plugin's init; serves on a thread.
-  absl::Status Start(int port) {
-    server_.new_task_queue = [] { return new httplib::ThreadPool(2); };
-    server_.set_keep_alive_timeout(1);
-    server_.set_read_timeout(2);
-    server_.set_write_timeout(2);
-    server_.Get("/healthz", [](const httplib::Request&, httplib::Response& r) {
-      r.set_content("ok\n", "text/plain");
-    });
-    server_.Get("/debug/plugins", ServePlugins);
-    server_.Get("/debug/vars", ServeVars);
-    server_.Get("/", [](const httplib::Request&, httplib::Response& r) {
-      r.set_content("manhole: /healthz /debug/plugins /debug/vars\n", "text/plain");
-    });
-    if (port == 0) {
-      port_ = server_.bind_to_any_port(kLoopback);
-      if (port_ < 0) return absl::UnavailableError("cannot bind 127.0.0.1");
-    } else {
-      if (!server_.bind_to_port(kLoopback, port)) {
-        return absl::UnavailableError("cannot bind 127.0.0.1:" +
-                                      std::to_string(port) + " (in use?)");
-      }
-      port_ = port;
-    }
-    thread_ = std::thread([this] {
-      server_.listen_after_bind();
-      finished_ = true;
-    });
-    std::fprintf(stderr,
-                 "manhole: serving http://%s:%d/ for pid %d "
-                 "(/healthz, /debug/plugins, /debug/vars)\n",
-                 kLoopback, port_, static_cast<int>(::getpid()));
-    return absl::OkStatus();
+manhole::Response Route(const std::string& path, bool with_cmdline) {
+  if (path == "/healthz") return {200, "text/plain", "ok\n"};
+  if (path == "/debug/plugins") {
+    const std::string body = PluginsJson();
+    return {body.find("\"error\"") == std::string::npos ? 200 : 503,
+            "application/json", body};
   }
-
-  // At exit: stop accepting, finish the requests in flight, join. stop() does
-  // nothing until the thread has entered its accept loop, and a program that
-  // exits at once may get here first: repeat it until the loop has ended.
-  ~Manhole() {
-    if (!thread_.joinable()) return;
-    while (!finished_) {
-      server_.stop();
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    thread_.join();
+  if (path == "/debug/vars") return {200, "application/json", VarsJson(with_cmdline)};
+  if (path == "/") {
+    return {200, "text/plain", "manhole: /healthz /debug/plugins /debug/vars\n"};
   }
+  return {404, "text/plain", "not found\n"};
+}
 
- private:
-  httplib::Server server_;
-  std::thread thread_;
-  std::atomic<bool> finished_{false};
-  int port_ = 0;
-};
-
-// Destroyed when the program exits (plugins are never unloaded).
-std::unique_ptr<Manhole> manhole_instance;
+// Destroyed when the program exits (plugins are never unloaded), which stops
+// the server within manhole::kShutdownGrace.
+std::unique_ptr<manhole::LoopbackServer> server_instance;
 
 }  // namespace
 
 PRELOAD_PLUGIN_INIT() {
   absl::StatusOr<int> port = ParsePort(::secure_getenv("PRELOAD_MANHOLE_ADDR"));
   if (!port.ok()) return port.status();
-  auto manhole = std::make_unique<Manhole>();
-  if (absl::Status started = manhole->Start(*port); !started.ok()) return started;
-  manhole_instance = std::move(manhole);
+  const char* cmdline = ::secure_getenv("PRELOAD_MANHOLE_CMDLINE");
+  const bool with_cmdline = cmdline != nullptr && std::string(cmdline) == "1";
+  auto server = std::make_unique<manhole::LoopbackServer>(
+      [with_cmdline](const std::string& path) { return Route(path, with_cmdline); });
+  if (absl::Status started = server->Start(*port); !started.ok()) return started;
+  std::fprintf(stderr,
+               "manhole: serving http://%s:%d/ for pid %d "
+               "(/healthz, /debug/plugins, /debug/vars)\n",
+               kLoopback, server->port(), static_cast<int>(::getpid()));
+  server_instance = std::move(server);
   return absl::OkStatus();
 }

@@ -20,10 +20,12 @@ import re
 import select
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SKIP = 77
@@ -96,7 +98,7 @@ def needs_samples(args):
     if not args.samples_bin:
         raise Skip("the samples (manhole, crash-handler, any-host) were not built: "
                    "configure with PRELOAD_BUILD_SAMPLES=ON and install "
-                   "libcpp-httplib-dev nlohmann-json3-dev")
+                   "nlohmann-json3-dev")
 
 
 # ---- checks ----------------------------------------------------------------
@@ -637,6 +639,214 @@ def check_manhole_address(args):
         code, out, err = host.stop()
         check(code == 0, "clean exit", out, err)
     finally:
+        host.kill()
+
+
+def manhole_host(args, **env):
+    """A host serving with the manhole alone; (host, port)."""
+    needs_samples(args)
+    host = Host([args.host, "serve"], clean_env(
+        PRELOAD_PLUGINS="manhole", PRELOAD_PLUGIN_PATH=args.samples_plugins, **env))
+    try:
+        match = host.wait_for_stderr(r"manhole: serving http://127\.0\.0\.1:(\d+)/")
+    except BaseException:
+        host.kill()
+        raise
+    return host, int(match.group(1))
+
+
+def raw_request(port, data, timeout=5):
+    """Sends `data` as it is and reads the reply to its end: (status, text)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        connection.sendall(data)
+        reply = b""
+        while True:
+            try:
+                chunk = connection.recv(65536)
+            except ConnectionResetError:
+                break  # closed with bytes of ours unread: the reply came first
+            if not chunk:
+                break
+            reply += chunk
+    fields = reply.split(b" ", 2)
+    status = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
+    return status, reply.decode(errors="replace")
+
+
+def rss_bytes(pid):
+    with open("/proc/%d/status" % pid) as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def timed_healthz(port):
+    started = time.monotonic()
+    status, _, body = get(port, "/healthz")
+    return status, body, time.monotonic() - started
+
+
+def check_manhole_requests(args):
+    """The manhole answers GET only, to a Host naming it with its port (no DNS
+    rebinding), refuses a request head over 8 KiB or announcing a body, and
+    shows the command line only when PRELOAD_MANHOLE_CMDLINE=1 asks."""
+    host, port = manhole_host(args)
+    try:
+        def request(method="GET", path="/healthz", headers=None):
+            if headers is None:
+                headers = ["Host: 127.0.0.1:%d" % port]
+            head = "%s %s HTTP/1.1\r\n%s\r\n" % (
+                method, path, "".join(h + "\r\n" for h in headers))
+            return raw_request(port, head.encode())
+
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"):
+            status, reply = request(method)
+            check(status == 405 and "Allow: GET" in reply, "%s is 405" % method, reply)
+        for value, expected in (("127.0.0.1:%d" % port, 200), ("localhost:%d" % port, 200),
+                                ("attacker.example:%d" % port, 403),
+                                ("attacker.example", 403), ("127.0.0.1", 403),
+                                ("localhost", 403), ("127.0.0.1:%d" % (port ^ 1), 403),
+                                ("127.0.0.2:%d" % port, 403)):
+            status, reply = request(headers=["Host: " + value])
+            check(status == expected, "Host %s: %s, expected %d" % (value, status, expected),
+                  reply)
+        status, reply = request(headers=[])
+        check(status == 403, "no Host: %s" % status, reply)
+        status, reply = request(headers=["Host: 127.0.0.1:%d" % port, "Host: evil:1"])
+        check(status == 400, "two Host headers: %s" % status, reply)
+        status, reply = request(headers=["Host: 127.0.0.1:%d" % port,
+                                         "Content-Length: 4294967296"])
+        check(status == 413, "a GET announcing a body: %s" % status, reply)
+        status, reply = request(headers=["Host: 127.0.0.1:%d" % port,
+                                         "Transfer-Encoding: chunked"])
+        check(status == 413, "a chunked GET: %s" % status, reply)
+        status, reply = request(headers=["Host: 127.0.0.1:%d" % port, "X: " + "a" * 9000])
+        check(status == 431, "a head over 8 KiB: %s" % status, reply)
+        status, reply = raw_request(port, b"\x16\x03\x01 not http\r\n\r\n")
+        check(status == 400, "garbage: %s" % status, reply)
+        status, _, body = get(port, "/debug/vars")
+        check(status == 200 and "cmdline" not in json.loads(body),
+              "no command line without PRELOAD_MANHOLE_CMDLINE=1", body)
+        check(timed_healthz(port)[:2] == (200, "ok\n"), "healthz after all that")
+        code, out, err = host.stop()
+        check(code == 0, "clean exit", out, err)
+    finally:
+        host.kill()
+    host, port = manhole_host(args, PRELOAD_MANHOLE_CMDLINE="1")
+    try:
+        status, _, body = get(port, "/debug/vars")
+        check(status == 200 and json.loads(body).get("cmdline") == [args.host, "serve"],
+              "the command line with PRELOAD_MANHOLE_CMDLINE=1", body)
+    finally:
+        host.kill()
+
+
+def check_manhole_large_body(args):
+    """A POST of gigabytes costs the host no memory: the manhole reads a head
+    of at most 8 KiB and closes; /healthz answers on."""
+    host, port = manhole_host(args)
+    try:
+        before = rss_bytes(host.process.pid)
+        sent = 0
+        chunk = b"\0" * (1 << 20)
+        connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+        try:
+            connection.sendall(b"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                               b"Content-Length: 4294967296\r\n\r\n" % port)
+            deadline = time.monotonic() + 10
+            while sent < (256 << 20) and time.monotonic() < deadline:
+                connection.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass  # the manhole closed the connection: what it should do
+        finally:
+            connection.close()
+        grown = rss_bytes(host.process.pid) - before
+        print("sent %d MiB before the manhole closed; its RSS grew by %d KiB"
+              % (sent >> 20, grown >> 10))
+        check(sent < (256 << 20), "the manhole stopped reading (%d MiB taken)" % (sent >> 20))
+        check(grown < (8 << 20), "RSS grew by %d KiB" % (grown >> 10))
+        status, body, took = timed_healthz(port)
+        check(status == 200 and took < 1, "healthz after: %s in %.2fs" % (status, took))
+        code, out, err = host.stop()
+        check(code == 0, "clean exit", out, err)
+    finally:
+        host.kill()
+
+
+def check_manhole_idle_connections(args):
+    """200 idle connections, half of them with a request begun, do not keep
+    /healthz waiting."""
+    host, port = manhole_host(args)
+    idle = []
+    try:
+        for i in range(200):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if i % 2:
+                connection.sendall(b"GET /healthz HTTP/1.1\r\n")
+            idle.append(connection)
+        status, body, took = timed_healthz(port)
+        print("healthz with 200 idle connections: %s in %.3fs" % (status, took))
+        check(status == 200 and body == "ok\n" and took < 1,
+              "healthz: %s %r in %.2fs" % (status, body, took))
+        code, out, err = host.stop()
+        check(code == 0, "clean exit", out, err)
+    finally:
+        for connection in idle:
+            connection.close()
+        host.kill()
+
+
+def check_manhole_slow_clients(args):
+    """Clients sending a byte every half second are closed at their request's
+    deadline (2 s) and do not delay the program's exit beyond the manhole's
+    bound (0.2 s); /healthz answers meanwhile."""
+    host, port = manhole_host(args)
+    stop = threading.Event()
+    closed_after = []
+
+    def trickle():
+        started = time.monotonic()
+        connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+        request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: " % port
+        try:
+            for i in range(1000):
+                if stop.is_set():
+                    return
+                connection.sendall(request[i:i + 1] if i < len(request) else b"x")
+                time.sleep(0.5)
+        except OSError:
+            closed_after.append(time.monotonic() - started)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=trickle) for _ in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)
+        status, _, took = timed_healthz(port)
+        check(status == 200 and took < 1, "healthz while they trickle: %s in %.2fs"
+              % (status, took))
+        time.sleep(3.5)
+        check(len(closed_after) == 2 and max(closed_after) < 4,
+              "the slow clients were closed at their deadline: %s" % closed_after)
+        # Two more, still sending when the program is asked to exit.
+        threads += [threading.Thread(target=trickle) for _ in range(2)]
+        for thread in threads[2:]:
+            thread.start()
+        time.sleep(1)
+        started = time.monotonic()
+        code, out, err = host.stop()
+        took = time.monotonic() - started
+        print("exited %.2fs after stdin closed, with 2 slow clients" % took)
+        check(code == 0, "clean exit", out, err)
+        check(took < 1, "the exit took %.2fs with slow clients connected" % took)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
         host.kill()
 
 
