@@ -60,7 +60,7 @@ TEST(InitOnceConcurrencyTest, LoadersOfTheirOwnRunTheInitOnce) {
         return 1;
       }
     }
-    const int runs = *(*opened[0]->Lookup<int>("InitRuns"));
+    const int runs = **(*opened[0])->Lookup<int>("InitRuns");
     if (runs != 1) {
       std::fprintf(stderr, "the init ran %d times for %d loaders\n", runs, kThreads);
       return 1;
