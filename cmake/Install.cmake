@@ -23,7 +23,7 @@ install(DIRECTORY templates/ DESTINATION "${PRELOAD_INSTALL_DATADIR}/templates")
 configure_package_config_file(cmake/PreloadSDKConfig.cmake.in
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
   INSTALL_DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}"
-  PATH_VARS PRELOAD_INSTALL_DATADIR)
+  PATH_VARS PRELOAD_INSTALL_DATADIR CMAKE_INSTALL_BINDIR)
 write_basic_package_version_file(
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfigVersion.cmake"
   COMPATIBILITY SameMinorVersion)
@@ -35,4 +35,5 @@ install(FILES
   cmake/PreloadInstall.cmake
   cmake/PreloadCodegen.cmake
   cmake/PreloadStaticPlugin.cmake
+  cmake/PreloadSigning.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

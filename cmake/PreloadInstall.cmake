@@ -61,6 +61,16 @@ function(install_preload_plugins)
   set(CMAKE_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE
       OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
   install(TARGETS ${targets} LIBRARY DESTINATION "${destination}" ${component})
+  # A plugin signed at build time (SIGN_WITH) is installed with its
+  # signature beside it, where the loader looks for it.
+  foreach(target IN LISTS targets)
+    get_target_property(signed ${target} PRELOAD_SIGNED)
+    if(signed)
+      install(FILES "$<TARGET_FILE:${target}>.minisig"
+              DESTINATION "${destination}" PERMISSIONS OWNER_READ OWNER_WRITE
+              GROUP_READ WORLD_READ ${component})
+    endif()
+  endforeach()
   _preload_install_without_group_write("${destination}" ${component})
 endfunction()
 

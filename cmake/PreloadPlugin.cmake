@@ -4,9 +4,9 @@
 #                      [HOST_ABI <name> <version> [<name> <version>]...]
 #                      [ABIS <abi-target>...]
 #                      [DESCRIPTION <text>] [LICENSE <spdx>] [AUTHOR <text>]
-#                      [URL <url>])
+#                      [URL <url>] [SIGN_WITH <secret key file>])
 #   target_preload_host(<target> [VERSION <v>] [HOST_ABI <name> <version>...]
-#                       [ABIS <abi-target>...])
+#                       [ABIS <abi-target>...] [TRUSTED_KEYS <key file>...])
 #   add_preload_abi(<target> NAME <name> VERSION <v> HEADERS <h>...
 #                   [INCLUDE_DIR <dir>])
 #
@@ -24,6 +24,7 @@ include("${CMAKE_CURRENT_LIST_DIR}/PreloadCodegen.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadStaticPlugin.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadArguments.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadInstall.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/PreloadSigning.cmake")
 
 # cmake_parse_arguments' leftovers, passed in by the caller: what it did not
 # recognise, and keywords given no value.
@@ -156,7 +157,8 @@ endfunction()
 # add_preload_plugin(<target> [STATIC] SOURCES <src>... [NAME <name>]
 #                    [VERSION <v>] [HOST_ABI <name> <version>...]
 #                    [ABIS <abi-target>...] [DESCRIPTION <text>]
-#                    [LICENSE <spdx>] [AUTHOR <text>] [URL <url>])
+#                    [LICENSE <spdx>] [AUTHOR <text>] [URL <url>]
+#                    [SIGN_WITH <secret key file>])
 # A MODULE library <name>.so with hidden visibility and a fingerprint note;
 # with STATIC, the same plugin as an object library to link into a host
 # (PreloadStaticPlugin.cmake). No optimisation or other ABI flags are added:
@@ -166,7 +168,7 @@ function(add_preload_plugin target)
   set(fn "add_preload_plugin(${target})")
   get_property(metadata GLOBAL PROPERTY PRELOAD_PLUGIN_METADATA)
   set(options STATIC)
-  set(one_value NAME VERSION ${metadata})
+  set(one_value NAME VERSION SIGN_WITH ${metadata})
   set(multi_value SOURCES HOST_ABI ABIS)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "${options}" "${one_value}" "${multi_value}")
   set(keywords ${multi_value} ${one_value} ${options})
@@ -200,16 +202,26 @@ function(add_preload_plugin target)
   _preload_use_abi_targets("${fn}" ${target} abi_targets ${ARG_ABIS})
   _preload_add_fingerprint(${target} ${kind} "${name}" "${ARG_VERSION}"
                            ${abis} ${abi_targets})
+  if(ARG_SIGN_WITH)
+    if(ARG_STATIC)
+      message(FATAL_ERROR "${fn}: SIGN_WITH signs a plugin file; a STATIC "
+        "plugin is part of its host and has none")
+    endif()
+    _preload_sign_plugin("${fn}" ${target} "${ARG_SIGN_WITH}")
+  endif()
 endfunction()
 
 # target_preload_host(<target> [VERSION <v>] [HOST_ABI <name> <version>...]
-#                     [ABIS <abi-target>...])
+#                     [ABIS <abi-target>...] [TRUSTED_KEYS <key file>...])
 # Gives an executable its own fingerprint note, so plugins are compared with
 # the host's build rather than with the SDK library's, and links the loader.
+# TRUSTED_KEYS (minisign public key files) are recorded in that note: the
+# host's loaders then load only plugins signed by one of them.
 function(target_preload_host target)
   set(fn "target_preload_host(${target})")
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "VERSION" "HOST_ABI;ABIS")
-  _preload_explain_unparsed("${fn}" "VERSION;HOST_ABI;ABIS" "${ARG_UNPARSED_ARGUMENTS}")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "VERSION" "HOST_ABI;ABIS;TRUSTED_KEYS")
+  _preload_explain_unparsed("${fn}" "VERSION;HOST_ABI;ABIS;TRUSTED_KEYS"
+                            "${ARG_UNPARSED_ARGUMENTS}")
   _preload_check_arguments("${fn}" "${ARG_UNPARSED_ARGUMENTS}"
                            "${ARG_KEYWORDS_MISSING_VALUES}")
   if(NOT TARGET ${target})
@@ -221,6 +233,8 @@ function(target_preload_host target)
   # The loader: a host that has a fingerprint is one that loads plugins.
   target_link_libraries(${target} PRIVATE PreloadSDK::headers PreloadSDK::sdk)
   _preload_use_abi_targets("${fn}" ${target} abi_targets ${ARG_ABIS})
+  _preload_read_trusted_keys("${fn}" trusted_keys ${ARG_TRUSTED_KEYS})
+  set_target_properties(${target} PROPERTIES PRELOAD_TRUSTED_KEYS "${trusted_keys}")
   _preload_add_fingerprint(${target} host "${target}" "${ARG_VERSION}"
                            ${abis} ${abi_targets})
 endfunction()

@@ -16,6 +16,8 @@ _TEXT = re.compile(r"^[^\n\r\x00]*$")
 # A plugin's metadata (add_preload_plugin's DESCRIPTION, ...): informational
 # fields of the note, written only when given.
 METADATA = ("description", "license", "author", "url")
+# A minisign Ed25519 public key's line: base64 of 42 bytes, "Ed" first.
+_PUBLIC_KEY = re.compile(r"^RW[A-Za-z0-9+/]{54}$")
 _ABI_NAME = re.compile(r"^[a-z0-9_.-]+$")
 _ABI_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
@@ -66,7 +68,21 @@ def check_metadata(metadata):
     return {key: metadata.get(key, "") for key in METADATA}
 
 
-def context(kind, name, version, abis, flags_header, metadata=None):
+def check_trusted_keys(kind, keys):
+    """A host's TRUSTED_KEYS: minisign public key lines, each once."""
+    if keys and kind != "host":
+        raise UsageError("only a host records trusted keys")
+    for key in keys:
+        if not _PUBLIC_KEY.match(key):
+            raise UsageError("trusted key %r is not a minisign public key line"
+                             % key)
+    if len(set(keys)) != len(keys):
+        raise UsageError("a trusted key is given twice")
+    return list(keys)
+
+
+def context(kind, name, version, abis, flags_header, metadata=None,
+            trusted_keys=()):
     if kind not in KINDS:
         raise UsageError("kind must be one of %s" % ", ".join(KINDS))
     for label, value in (("name", name), ("version", version)):
@@ -93,6 +109,7 @@ def context(kind, name, version, abis, flags_header, metadata=None):
         "entry_section": entry_section(descriptor, linkage),
         "flags_header": flags_header,
         "metadata": check_metadata(metadata or {}),
+        "trusted_keys": check_trusted_keys(kind, trusted_keys),
     }
 
 
@@ -119,7 +136,7 @@ def run_manifest(args):
         try:
             ctx = context(job["kind"], job["name"], job["version"],
                           job["abis"], job["flags_header"],
-                          job.get("metadata"))
+                          job.get("metadata"), job.get("trusted_keys", ()))
         except UsageError as error:
             errors.append("target %s: %s" % (job["target"], error))
             continue

@@ -2,6 +2,7 @@
 #include "cli/internal/args.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "cli/internal/flags.h"
 #include "cli/internal/output.h"
 #include "base/internal/string_view.h"
@@ -38,6 +40,16 @@ ABSL_FLAG(std::string, dir, "",
 ABSL_FLAG(std::vector<std::string>, abi, {},
           "NAME=VERSION: a host ABI the plugin requires (repeatable, or "
           "comma-separated)");
+ABSL_FLAG(std::vector<std::string>, trusted_key, {},
+          "NAME.pub: accept only plugins signed by this minisign public key "
+          "(repeatable), besides any key the host's note trusts");
+ABSL_FLAG(std::string, out, "",
+          "NAME: write the secret key to NAME.key (mode 0600) and the public "
+          "key to NAME.pub");
+ABSL_FLAG(std::string, key, "",
+          "NAME.key: the secret key to sign with (preload keygen, or "
+          "minisign -G -W)");
+ABSL_FLAG(bool, quiet, false, "print nothing but errors");
 
 namespace preload::cli {
 namespace {
@@ -67,10 +79,13 @@ void ResetFlags() {
   }
 }
 
+// The items of each list option (--abi, --trusted-key), as they accumulate.
+using ListFlags = std::map<std::string, std::vector<std::string>>;
+
 // Applies one `--name[=value]`; `next` supplies a value given separately.
 absl::Status ApplyFlag(const CommandSpec& command, std::string_view text,
                        int argc, char** argv, int* index,
-                       std::vector<std::string>* abis) {
+                       ListFlags* lists) {
   std::string spelled(text.substr(2));
   std::optional<std::string> value;
   if (const std::size_t eq = spelled.find('='); eq != std::string::npos) {
@@ -103,9 +118,10 @@ absl::Status ApplyFlag(const CommandSpec& command, std::string_view text,
   if (!flag->ParseFrom(*value, &error)) {
     return Usage(command, absl::StrCat("option --", spelled, ": ", error));
   }
+  // A repeated list option adds to what came before.
   if (flag->IsOfType<std::vector<std::string>>()) {
-    for (const std::string& item : absl::GetFlag(FLAGS_abi)) {
-      if (!item.empty()) abis->push_back(item);
+    for (absl::string_view item : absl::StrSplit(*value, ',', absl::SkipEmpty())) {
+      (*lists)[flag_name].emplace_back(item);
     }
   }
   return absl::OkStatus();
@@ -130,7 +146,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(const CommandSpec& command, int argc,
                                      char** argv, int first) {
   ResetFlags();
   ParsedArgs parsed;
-  std::vector<std::string> abis;
+  ListFlags lists;
   bool flags_ended = false;
   for (int i = first; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -143,12 +159,15 @@ absl::StatusOr<ParsedArgs> ParseArgs(const CommandSpec& command, int argc,
     } else if (arg.substr(0, 2) != "--") {
       return Usage(command, absl::StrCat("unknown option ", ToAbsl(arg),
                                          " (options start with --)"));
-    } else if (absl::Status s = ApplyFlag(command, arg, argc, argv, &i, &abis);
+    } else if (absl::Status s = ApplyFlag(command, arg, argc, argv, &i, &lists);
                !s.ok()) {
       return s;
     }
   }
-  absl::SetFlag(&FLAGS_abi, abis);
+  for (const auto& [name, items] : lists) {
+    std::string ignored;
+    absl::FindCommandLineFlag(name)->ParseFrom(absl::StrJoin(items, ","), &ignored);
+  }
   if (parsed.help) return parsed;
   const int count = static_cast<int>(parsed.operands.size());
   if (count < command.min_args) {

@@ -8,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "base/internal/escape.h"
 #include "cli/internal/cli.h"
 #include "cli/internal/deps.h"
@@ -20,12 +21,17 @@ namespace preload::cli {
 namespace {
 
 std::string HostLine(const Host& host) {
+  const std::string keys =
+      host.key_ids.empty()
+          ? ""
+          : absl::StrCat("; plugins must be signed by key ",
+                         absl::StrJoin(host.key_ids, ", "));
   if (host.path.empty()) {
     return absl::StrCat("the preload tool's own fingerprint (",
-                        Describe(host.fingerprint), ")");
+                        Describe(host.fingerprint), ")", keys);
   }
   return absl::StrCat(internal::EscapeText(host.path), " (",
-                      Describe(host.fingerprint), ")");
+                      Describe(host.fingerprint), ")", keys);
 }
 
 Color ResultColor(const std::string& result) {
@@ -40,13 +46,18 @@ void PrintText(const PluginCheck& check, Policy policy, bool all) {
               << PolicyName(policy) << " policy)";
   }
   std::cout << "\n";
+  if (check.signature.present) {
+    std::cout << "  signature: " << SignatureText(check.signature) << "\n";
+  }
   if (!check.verdict) {
     std::cout << "  " << internal::EscapeKeepingLines(check.reason) << "\n";
     return;
   }
   std::cout << VerdictToText(*check.verdict, "  ", all);
   if (check.verdict->accepted() &&
-      (check.result == "refused" || check.result == "untrusted")) {
+      check.result != "compatible" && !check.reason.empty() &&
+      check.result != "missing_libraries" && check.result != "unsafe_libraries" &&
+      check.result != "corrupt") {
     std::cout << "  the loader refuses it: "
               << internal::EscapeKeepingLines(check.reason) << "\n";
   }

@@ -13,6 +13,7 @@
 #include "cli/internal/flags.h"
 #include "cli/internal/output.h"
 #include "cli/internal/render.h"
+#include "cli/internal/signature_info.h"
 
 namespace preload::cli {
 namespace {
@@ -27,6 +28,9 @@ Json ToJson(const BinaryFile& file) {
   for (const auto& [key, value] : fingerprint.items()) out[key] = value;
   out["build_id"] = file.build_id.empty() ? Json(nullptr) : Json(file.build_id);
   out["startup_effects"] = file.startup_effects;
+  if (file.fingerprint->kind() == "plugin") {
+    out["signature"] = SignatureToJson(ReadSignatureInfo(file.path));
+  }
   return out;
 }
 
@@ -46,6 +50,16 @@ void PrintText(const BinaryFile& file) {
             << (file.startup_effects.empty() ? " none" : "") << "\n";
   for (const std::string& effect : file.startup_effects) {
     std::cout << "    " << Paint(effect, Color::kRed) << "\n";
+  }
+  if (file.fingerprint->kind() == "plugin") {
+    // Named, not verified: inspect trusts no key (check --trusted-key does).
+    const SignatureInfo signature = ReadSignatureInfo(file.path);
+    std::cout << "  " << Paint("signature", Color::kBold) << " "
+              << SignatureText(signature)
+              << (signature.key_id ? ", not verified here: preload check "
+                                     "--trusted-key verifies it"
+                                   : "")
+              << "\n";
   }
 }
 

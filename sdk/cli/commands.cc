@@ -12,9 +12,11 @@ const std::vector<CommandSpec>& Commands() {
        "print the fingerprint of plugins and hosts",
        "Prints the build fingerprint of each PreloadSDK plugin or host, grouped:\n"
        "identity, SDK, toolchain, ABI-relevant settings, host ABIs, the raw\n"
-       "build flags, and the GNU build-id. Nothing is loaded.",
+       "build flags, the GNU build-id, and for a plugin the key id its\n"
+       "signature (PLUGIN.so.minisig) names, unverified: 'check\n"
+       "--trusted-key' verifies it. Nothing is loaded.",
        {"json"}, 1, -1, RunInspect},
-      {"check", "check PLUGIN... [--against HOST] [--policy strict|compatible] [--all] [--allow-insecure] [--json]",
+      {"check", "check PLUGIN... [--against HOST] [--policy strict|compatible] [--trusted-key NAME.pub]... [--all] [--allow-insecure] [--json]",
        "compare plugins with a host, field by field, and find their libraries",
        "Compares each plugin's fingerprint with the host's under the policy\n"
        "and shows the fields that differ: allowed (the policy allows it) or\n"
@@ -24,16 +26,21 @@ const std::vector<CommandSpec>& Commands() {
        "like ld.so (see 'preload deps'): a compatible plugin whose library\n"
        "cannot be found is reported, with the missing ones (--all: every\n"
        "one). A file others may write is 'untrusted' (--allow-insecure\n"
-       "checks it all the same).",
-       {"json", "against", "policy", "all", "allow_insecure"}, 1, -1, RunCheck},
-      {"scan", "scan DIR... [--against HOST] [--policy strict|compatible] [--allow-insecure] [--json]",
+       "checks it all the same). With --trusted-key, or a host whose note\n"
+       "trusts keys (target_preload_host TRUSTED_KEYS), the plugin must be\n"
+       "signed by one of them (PLUGIN.so.minisig): otherwise it is\n"
+       "'unsigned', 'wrong_key' or 'bad_signature' (changed since signed,\n"
+       "or another file's signature).",
+       {"json", "against", "policy", "trusted_key", "all", "allow_insecure"}, 1, -1,
+       RunCheck},
+      {"scan", "scan DIR... [--against HOST] [--policy strict|compatible] [--trusted-key NAME.pub]... [--allow-insecure] [--json]",
        "check every .so under directories, one line each",
        "Walks the directories (following symlinks, never around a loop) and\n"
        "checks every file whose name ends in .so as 'check' does, printing one\n"
        "line per file as it goes: compatible, refused (the first reason),\n"
        "untrusted, missing_libraries, not_plugin, corrupt or error; then a\n"
        "count.",
-       {"json", "against", "policy", "allow_insecure"}, 1, -1, RunScan},
+       {"json", "against", "policy", "trusted_key", "allow_insecure"}, 1, -1, RunScan},
       {"deps", "deps FILE... [--direct] [--json]",
        "find the libraries a file needs, as the dynamic loader would",
        "Reads DT_NEEDED, DT_RPATH and DT_RUNPATH from the file and resolves\n"
@@ -56,6 +63,29 @@ const std::vector<CommandSpec>& Commands() {
        "and a README. Existing files are never overwritten. --abi adds a\n"
        "host ABI the plugin requires (HOST_ABI NAME VERSION).",
        {"json", "dir", "abi"}, 2, 2, RunNew},
+      {"keygen", "keygen --out NAME [--json]",
+       "make a key pair to sign plugins with",
+       "Writes a new Ed25519 key pair in minisign's formats: the secret key\n"
+       "to NAME.key (mode 0600, not protected by a password, for signing in\n"
+       "builds and CI) and the public key to NAME.pub, which hosts trust\n"
+       "(target_preload_host TRUSTED_KEYS, LoaderOptions::trusted_keys).\n"
+       "Prints the key id. Existing files are never overwritten.",
+       {"json", "out"}, 0, 0, RunKeygen},
+      {"sign", "sign --key NAME.key PLUGIN... [--quiet] [--json]",
+       "sign plugins: write PLUGIN.so.minisig beside each",
+       "Signs each file with the secret key, as 'minisign -S' does: an\n"
+       "Ed25519 signature of the file's BLAKE2b-512 hash and a trusted\n"
+       "comment (the time, SOURCE_DATE_EPOCH when set, and the file name),\n"
+       "written to FILE.minisig. 'minisign -Vm FILE -p NAME.pub' verifies\n"
+       "it; so do the loader and 'preload check --trusted-key'. The key's\n"
+       "contents are never printed.",
+       {"json", "key", "quiet"}, 1, -1, RunSign},
+      {"digest", "digest FILE... [--json]",
+       "print the SHA-256 of plugin files, as sha256sum does",
+       "Prints one line per file in sha256sum's format ('<digest>  FILE'),\n"
+       "which LoaderOptions::allowed_sha256 takes through ReadSha256File\n"
+       "and 'sha256sum -c' checks.",
+       {"json"}, 1, -1, RunDigest},
   };
   return *commands;
 }

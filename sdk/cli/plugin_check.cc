@@ -12,6 +12,10 @@
 #include "cli/internal/flags.h"
 #include "cli/internal/render.h"
 #include "base/internal/string_view.h"
+#include "loader/internal/provenance.h"
+#include "preload/signing.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/str_split.h"
 
 namespace preload::cli {
 namespace {
@@ -42,9 +46,46 @@ absl::StatusOr<Policy> PolicyFromFlags() {
   return ParsePolicy(absl::GetFlag(FLAGS_policy));
 }
 
+namespace {
+
+// The host's keys: those its note records, then --trusted-key's.
+absl::Status AddTrustedKeys(Host& host) {
+  if (std::optional<std::string_view> recorded =
+          host.fingerprint.Get(internal::kTrustedKeysField)) {
+    for (absl::string_view key :
+         absl::StrSplit(ToAbsl(*recorded), ' ', absl::SkipEmpty())) {
+      absl::StatusOr<std::string> id = PublicKeyId(internal::FromAbsl(key));
+      host.key_ids.push_back(id.ok() ? *id : "(unusable)");
+    }
+  }
+  for (const std::string& file : absl::GetFlag(FLAGS_trusted_key)) {
+    absl::StatusOr<std::string> key = ReadPublicKeyFile(file);
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--trusted-key ", key.status().message()));
+    }
+    host.key_ids.push_back(*PublicKeyId(*key));
+    host.trusted_keys.push_back(*std::move(key));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Host> HostOfFile(const std::string& path);
+
+}  // namespace
+
 absl::StatusOr<Host> HostFromFlags() {
   const std::string path = absl::GetFlag(FLAGS_against);
-  if (path.empty()) return Host{ToolFingerprint(), ""};
+  absl::StatusOr<Host> host =
+      path.empty() ? Host{ToolFingerprint(), ""} : HostOfFile(path);
+  if (!host.ok()) return host;
+  if (absl::Status keys = AddTrustedKeys(*host); !keys.ok()) return keys;
+  return host;
+}
+
+namespace {
+
+absl::StatusOr<Host> HostOfFile(const std::string& path) {
   BinaryFile file = ReadBinary(path);
   if (file.kind == FileKind::kIoError) {
     return absl::NotFoundError(file.message);
@@ -69,12 +110,15 @@ absl::StatusOr<Host> HostFromFlags() {
   return Host{*std::move(file.fingerprint), path};
 }
 
+}  // namespace
+
 Json HostToJson(const Host& host) {
   return Json{{"path", host.path.empty() ? Json(nullptr) : Json(host.path)},
               {"source", host.path.empty() ? "tool" : "file"},
               {"kind", host.fingerprint.kind()},
               {"name", host.fingerprint.name()},
-              {"version", host.fingerprint.version()}};
+              {"version", host.fingerprint.version()},
+              {"trusted_keys", host.key_ids}};
 }
 
 namespace {
@@ -82,6 +126,7 @@ namespace {
 LoaderOptions CheckerOptions(const Host& host, Policy policy) {
   LoaderOptions options{policy, host.fingerprint};
   options.check_file_trust = !absl::GetFlag(FLAGS_allow_insecure);
+  options.trusted_keys = host.trusted_keys;
   return options;
 }
 
@@ -125,6 +170,7 @@ PluginCheck PluginChecker::Check(const std::string& path,
     return check;
   }
   const Fingerprint& plugin = *check.file.fingerprint;
+  check.signature = ReadSignatureInfo(path);
   if (plugin.kind() != "plugin") {
     Refuse(&check, "not_plugin",
            absl::StrCat(path, ": is a PreloadSDK ", ToAbsl(plugin.kind()),
@@ -138,14 +184,25 @@ PluginCheck PluginChecker::Check(const std::string& path,
   } else if (absl::StatusOr<Fingerprint> verified = Verify(path, directory);
              !verified.ok()) {
     // The loader checks more than the fields (the descriptor, the CPU, who
-    // could have written the file): its word is final. Who may write the
-    // file says nothing of how it was built: a result of its own.
+    // could have written the file, who signed it): its word is final. Who
+    // may write or who signed the file says nothing of how it was built:
+    // results of their own.
+    const absl::optional<absl::Cord> provenance =
+        verified.status().GetPayload(ToAbsl(internal::kProvenancePayload));
     const bool untrusted =
+        !provenance &&
         verified.status().code() == absl::StatusCode::kPermissionDenied;
-    Refuse(&check, untrusted ? "untrusted" : "refused",
-           absl::StrCat(verified.status().message(),
-                        untrusted ? " (--allow-insecure checks the rest)" : ""),
-           kExitRefused);
+    if (provenance) {
+      const std::string kind(*provenance);
+      Refuse(&check, kind == "io" ? "error" : kind,
+             std::string(verified.status().message()),
+             kind == "io" ? kExitUsage : kExitRefused);
+    } else {
+      Refuse(&check, untrusted ? "untrusted" : "refused",
+             absl::StrCat(verified.status().message(),
+                          untrusted ? " (--allow-insecure checks the rest)" : ""),
+             kExitRefused);
+    }
   }
   absl::StatusOr<DepsReport> deps = resolver_.Resolve(path, true);
   if (!deps.ok()) {
@@ -178,6 +235,7 @@ Json PluginCheckToJson(const PluginCheck& check) {
     out["plugin"] = nullptr;
   }
   out["verdict"] = check.verdict ? VerdictToJson(*check.verdict) : Json(nullptr);
+  out["signature"] = SignatureToJson(check.signature);
   out["dependencies"] = check.deps ? DepsToJson(*check.deps) : Json(nullptr);
   return out;
 }

@@ -44,6 +44,9 @@ int RunScan(const std::vector<std::string>& args);
 int RunDeps(const std::vector<std::string>& args);
 int RunFingerprint(const std::vector<std::string>& args);
 int RunNew(const std::vector<std::string>& args);
+int RunKeygen(const std::vector<std::string>& args);
+int RunSign(const std::vector<std::string>& args);
+int RunDigest(const std::vector<std::string>& args);
 
 }  // namespace preload::cli
 

@@ -18,5 +18,9 @@ ABSL_DECLARE_FLAG(bool, allow_insecure);
 ABSL_DECLARE_FLAG(bool, direct);
 ABSL_DECLARE_FLAG(std::string, dir);
 ABSL_DECLARE_FLAG(std::vector<std::string>, abi);
+ABSL_DECLARE_FLAG(std::vector<std::string>, trusted_key);
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(std::string, key);
+ABSL_DECLARE_FLAG(bool, quiet);
 
 #endif  // PRELOAD_CLI_INTERNAL_FLAGS_H_

@@ -11,11 +11,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "cli/internal/binary_file.h"
 #include "cli/internal/deps.h"
 #include "cli/internal/output.h"
+#include "cli/internal/signature_info.h"
 #include "preload/fingerprint.h"
 #include "preload/loader.h"
 #include "preload/policy.h"
@@ -26,11 +28,16 @@ namespace preload::cli {
 struct Host {
   Fingerprint fingerprint;
   std::string path;  // empty: the tool's own fingerprint
+  // --trusted-key: the public keys' lines, added to those of the host's note.
+  std::vector<std::string> trusted_keys;
+  // The ids of every key a plugin must be signed by (the note's, then
+  // --trusted-key's); empty: signatures are not required.
+  std::vector<std::string> key_ids;
 };
 
-// Reads --against and --policy. InvalidArgument (a usage error) for an
-// unknown policy; the file's own error for a host that cannot be read or
-// carries no fingerprint, or that is a plugin.
+// Reads --against, --trusted-key and --policy. InvalidArgument (a usage
+// error) for an unknown policy or an unreadable key; the file's own error for
+// a host that cannot be read or carries no fingerprint, or that is a plugin.
 [[nodiscard]] absl::StatusOr<Host> HostFromFlags();
 [[nodiscard]] absl::StatusOr<Policy> PolicyFromFlags();
 Json HostToJson(const Host& host);
@@ -39,7 +46,10 @@ struct PluginCheck {
   BinaryFile file;
   std::optional<Verdict> verdict;
   std::optional<DepsReport> deps;
-  // compatible, refused, missing_libraries, not_plugin, corrupt or error.
+  SignatureInfo signature;  // what PLUGIN.so.minisig names, unverified
+  // compatible, refused, untrusted, unsigned, wrong_key, bad_signature,
+  // not_allowed, missing_libraries, unsafe_libraries, not_plugin, corrupt
+  // or error.
   std::string result;
   std::string reason;  // the first reason it is not compatible
   int exit_status = 0;

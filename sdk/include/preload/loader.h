@@ -110,6 +110,21 @@ struct LoaderOptions {
   // linker would find them first, and to know that it must know the
   // directories the dynamic linker searches before DT_RUNPATH.
   std::vector<std::string> library_path;
+  // Public keys, each a minisign public key (the contents of a NAME.pub
+  // that preload keygen or minisign -G wrote, or its key line; see
+  // ReadPublicKeyFile in <preload/signing.h>). When there is one, here or
+  // compiled into the host's note (target_preload_host TRUSTED_KEYS), a
+  // plugin is accepted only if PLUGIN.so.minisig beside it is the signature
+  // of its very bytes by one of these keys; otherwise it is refused before
+  // it is mapped (PermissionDenied, naming the key found and the keys
+  // trusted). Keys given here add to the host's; they cannot remove them.
+  // An unusable key refuses every plugin. docs/signing.md.
+  std::vector<std::string> trusted_keys;
+  // When set (even to an empty list), only plugin files whose SHA-256 is
+  // one of these (64 hex digits each; ReadSha256File reads sha256sum's
+  // output) are accepted, others refused before mapping (PermissionDenied).
+  // With trusted keys too, a plugin must pass both.
+  std::optional<std::vector<std::string>> allowed_sha256;
   TraceOptions trace;
   // How this loader is named in LoadedPlugins() and by the manhole.
   std::string name = "loader";
@@ -240,7 +255,10 @@ class Loader {
   //   Aborted             the file changed between verification and mapping
   //                       (not with LoaderOptions::sealed_copy);
   //   PermissionDenied    the file or a directory above it could have been
-  //                       written by someone other than root or this user.
+  //                       written by someone other than root or this user;
+  //                       or, with trusted keys or allowed digests, it is
+  //                       unsigned, signed by another key, changed since it
+  //                       was signed, or its digest is not allowed.
   // `path` may be a bare name ("hello", "hello.so": no '/'), searched as the
   // Loader's class comment says; NotFound then lists every candidate tried.
   [[nodiscard]] absl::StatusOr<Plugin*> Open(std::string_view path);

@@ -44,6 +44,7 @@ LoaderState::LoaderState(LoaderOptions options)
       check_file_trust(options.check_file_trust),
       sealed_copy(options.sealed_copy),
       library_path(std::move(options.library_path)),
+      provenance(MakeProvenance(options.trusted_keys, options.allowed_sha256, host)),
       trace(std::make_shared<const Tracer>(std::move(options.trace))),
       search_path_(std::move(options.search_path)),
       default_search_path_(options.default_search_path) {
@@ -51,6 +52,10 @@ LoaderState::LoaderState(LoaderOptions options)
     trace->Line(TraceCategory::kVerify, "loader '", name, "': policy ",
                 ToAbsl(PolicyName(policy)), ", plugins are compared with ",
                 DescribeHost());
+    if (!provenance.keys.empty()) {
+      trace->Line(TraceCategory::kVerify, "loader '", name,
+                  "': plugins must be signed by ", provenance.DescribeKeys());
+    }
   }
 }
 

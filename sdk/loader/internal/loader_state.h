@@ -29,6 +29,7 @@
 #include "loader/internal/plugin_entries.h"
 #include "loader/internal/plugin_file.h"
 #include "loader/internal/process_registry.h"
+#include "loader/internal/provenance.h"
 #include "loader/internal/search_path.h"
 #include "loader/internal/static_plugins.h"
 #include "loader/internal/trace.h"
@@ -74,6 +75,9 @@ struct LoaderState {
   bool check_file_trust;
   bool sealed_copy;
   std::vector<std::string> library_path;
+  // The keys and digests a plugin must match; from the options and the
+  // host's note, so after `host`.
+  Provenance provenance;
   std::shared_ptr<const Tracer> trace;
 
   // Recursive so that a plugin's init may itself open plugins.
@@ -91,6 +95,7 @@ struct LoaderState {
   absl::Status Trust(PluginFile& file, const std::string& path, bool to_load,
                      TrustCheck check) const;
   absl::Status SealCopy(PluginFile& file) const;
+  absl::Status CheckSigned(const PluginFile& file) const;
   absl::Status VerifyFingerprint(const Fingerprint& plugin,
                                  const std::string& path) const;
   // The steps of Load (load.cc).

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/internal/errno_status.h"
@@ -77,7 +78,12 @@ absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path,
 
 absl::Status PrintableStatus(const absl::Status& status) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), EscapeKeepingLines(FromAbsl(status.message())));
+  absl::Status printable(status.code(), EscapeKeepingLines(FromAbsl(status.message())));
+  // Payloads say what kind of refusal it is (provenance.h): keep them.
+  status.ForEachPayload([&printable](absl::string_view type, const absl::Cord& value) {
+    printable.SetPayload(type, value);
+  });
+  return printable;
 }
 
 // The first line of a status message, for one-line traces.

@@ -136,6 +136,15 @@ absl::Status LoaderState::SealCopy(PluginFile& file) const {
   return absl::OkStatus();
 }
 
+// With trusted keys or allowed digests: the bytes that will be mapped (the
+// descriptor, or its sealed copy) hashed and their signature or digest
+// checked, before anything else of the file is read. Without a sealed copy,
+// Load's change check refuses a file written to after this.
+absl::Status LoaderState::CheckSigned(const PluginFile& file) const {
+  if (!provenance.required()) return absl::OkStatus();
+  return CheckProvenance(provenance, file.fd.get(), file.size, file.path, *trace);
+}
+
 absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
     std::string_view spec, bool to_load, const CheckedDirectory* in) const {
   absl::StatusOr<std::string> resolved = Resolve(spec);
@@ -150,6 +159,9 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
   if (!file.ok()) return refused(file.status());
   if (to_load && sealed_copy) {
     if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
+  }
+  if (absl::Status signed_ = CheckSigned(*file); !signed_.ok()) {
+    return refused(signed_);
   }
   absl::StatusOr<Fingerprint> fingerprint =
       ReadPluginFingerprint(file->fd.get(), file->size, path);

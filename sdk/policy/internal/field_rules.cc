@@ -38,6 +38,9 @@ constexpr FieldRule kRules[] = {
     {"license", Rule::kInformational, nullptr},
     {"author", Rule::kInformational, nullptr},
     {"url", Rule::kInformational, nullptr},
+    // A host's TRUSTED_KEYS: the loader enforces them (signatures), the
+    // policy never compares them.
+    {"trusted_keys", Rule::kInformational, nullptr},
     {"sdk.version", Rule::kInformational, nullptr},
     {"build.config", Rule::kInformational, nullptr},
     {"glibcxx.assertions", Rule::kInformational, nullptr},
