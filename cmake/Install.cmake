@@ -35,4 +35,5 @@ install(FILES
   cmake/PreloadInstall.cmake
   cmake/PreloadCodegen.cmake
   cmake/PreloadStaticPlugin.cmake
+  cmake/PreloadRequirements.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

@@ -24,6 +24,34 @@ class UsageError(Exception):
     pass
 
 
+# A requirement of add_preload_plugin's REQUIRES: the grammar of
+# <preload/requirements.h> (docs/cmake.md). CMake checks it first, with its
+# own messages; this keeps a manifest written by hand honest too.
+_REQUIREMENT = re.compile(
+    r"^[A-Za-z][A-Za-z0-9_.-]*"
+    r"((>=|==|\^)(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(\.(0|[1-9][0-9]{0,8}))?)?$")
+_REQUIREMENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*")
+
+
+def check_requires(requires, name):
+    """The requirements, each valid, none named twice, none the plugin
+    itself."""
+    seen = set()
+    for requirement in requires:
+        if not _REQUIREMENT.match(requirement):
+            raise UsageError(
+                "REQUIRES %r: expected NAME, NAME>=VERSION, NAME==VERSION or "
+                "NAME^VERSION, VERSION as MAJOR.MINOR[.PATCH]" % requirement)
+        required = _REQUIREMENT_NAME.match(requirement).group(0)
+        if required == name:
+            raise UsageError("REQUIRES %r: a plugin cannot require itself"
+                             % requirement)
+        if required in seen:
+            raise UsageError("REQUIRES names %r twice" % required)
+        seen.add(required)
+    return list(requires)
+
+
 def descriptor_symbol(name):
     """The plugin's unique descriptor symbol: a C identifier made from its
     name. The loader reads it from the fingerprint, never recomputes it."""
@@ -66,7 +94,8 @@ def check_metadata(metadata):
     return {key: metadata.get(key, "") for key in METADATA}
 
 
-def context(kind, name, version, abis, flags_header, metadata=None):
+def context(kind, name, version, abis, flags_header, metadata=None,
+            requires=()):
     if kind not in KINDS:
         raise UsageError("kind must be one of %s" % ", ".join(KINDS))
     for label, value in (("name", name), ("version", version)):
@@ -93,6 +122,7 @@ def context(kind, name, version, abis, flags_header, metadata=None):
         "entry_section": entry_section(descriptor, linkage),
         "flags_header": flags_header,
         "metadata": check_metadata(metadata or {}),
+        "requires": check_requires(requires, name) if kind == "plugin" else [],
     }
 
 
@@ -119,7 +149,7 @@ def run_manifest(args):
         try:
             ctx = context(job["kind"], job["name"], job["version"],
                           job["abis"], job["flags_header"],
-                          job.get("metadata"))
+                          job.get("metadata"), job.get("requires", ()))
         except UsageError as error:
             errors.append("target %s: %s" % (job["target"], error))
             continue
