@@ -122,18 +122,22 @@ endfunction()
 # builds them.
 function(_preload_add_requirement_dependencies)
   get_property(targets GLOBAL PROPERTY _PRELOAD_PLUGINS_WITH_REQUIREMENTS)
+  set(cyclic "")
   foreach(target IN LISTS targets)
     _preload_required_targets(required "${target}")
     foreach(required_target IN LISTS required)
       _preload_requirement_reaches(cycle "${required_target}" "${target}")
       if(cycle)
-        message(WARNING "add_preload_plugin(${target}): its requirements "
-          "lead back to it through ${required_target}, a cycle: the loader "
-          "refuses to load any plugin of it. No build dependency on "
-          "${required_target} was added.")
-        continue()
+        list(APPEND cyclic "${target} -> ${required_target}")
+      else()
+        add_dependencies(${target} ${required_target})
       endif()
-      add_dependencies(${target} ${required_target})
     endforeach()
   endforeach()
+  if(cyclic)
+    list(JOIN cyclic ", " edges)
+    message(WARNING "add_preload_plugin: these requirements are part of a "
+      "cycle, which the loader refuses to load: ${edges}. No build "
+      "dependency was added for them.")
+  endif()
 endfunction()
