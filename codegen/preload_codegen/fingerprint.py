@@ -38,7 +38,7 @@ def check_requires(requires, name):
     itself."""
     seen = set()
     for requirement in requires:
-        if not _REQUIREMENT.match(requirement):
+        if not _REQUIREMENT.fullmatch(requirement):
             raise UsageError(
                 "REQUIRES %r: expected NAME, NAME>=VERSION, NAME==VERSION or "
                 "NAME^VERSION, VERSION as MAJOR.MINOR[.PATCH]" % requirement)

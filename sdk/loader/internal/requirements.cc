@@ -143,9 +143,9 @@ absl::Status Planner::Visit(const Requirement& requirement) {
   if (std::find(stack_.begin(), stack_.end(), requirement.name) != stack_.end()) {
     return absl::FailedPreconditionError(absl::StrCat(
         Chain(chain), ": a cycle of requirements: plugin '", dependent,
-        "' requires '", requirement.name, "', which requires '", dependent,
-        "' in turn; none of them was loaded. Remove one requirement of the "
-        "cycle (add_preload_plugin REQUIRES)"));
+        "' requires '", requirement.name, "', which leads back to '",
+        dependent, "'; none of them was loaded. Remove one requirement of "
+        "the cycle (add_preload_plugin REQUIRES)"));
   }
   if (auto it = planned_.find(requirement.name); it != planned_.end()) {
     return CheckVersion(requirement, it->second, "the one already planned", chain);
