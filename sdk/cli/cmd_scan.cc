@@ -8,6 +8,7 @@
 // for its files (Loader::OpenDirectory), the first time one is checked.
 #include <fts.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -121,7 +122,9 @@ class Reporter {
         detail = detail.substr(prefix.size());
       }
     }
-    std::cout << Paint(Pad(check.result, 18), check.result == "compatible"
+    // The column fits the common results; a longer one keeps a space.
+    const std::size_t width = std::max<std::size_t>(18, check.result.size() + 1);
+    std::cout << Paint(Pad(check.result, width), check.result == "compatible"
                                                   ? Color::kGreen
                                                   : Color::kRed)
               << internal::EscapeText(check.file.path) << "  "
