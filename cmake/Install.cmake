@@ -36,4 +36,5 @@ install(FILES
   cmake/PreloadCodegen.cmake
   cmake/PreloadStaticPlugin.cmake
   cmake/PreloadSigning.cmake
+  cmake/PreloadRequirements.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

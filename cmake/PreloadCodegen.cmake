@@ -161,8 +161,10 @@ function(_preload_queue_fingerprint target kind name version output)
   endif()
   list(JOIN keys ", " keys)
   string(APPEND job "\"trusted_keys\": [${keys}], ")
+  _preload_requires_json(requires ${target} ${kind})
   string(APPEND job "\"flags_header\": \"preload_fingerprint_flags.h\", "
-                    "\"metadata\": {${metadata}}, \"abis\": [${abis}]}\n")
+                    "\"metadata\": {${metadata}}, \"requires\": [${requires}], "
+                    "\"abis\": [${abis}]}\n")
   get_property(rendered GLOBAL PROPERTY PRELOAD_SDK_FINGERPRINTS_RENDERED)
   if(rendered)
     # Configuration is ending (a call deferred after ours): render it alone.
@@ -196,6 +198,22 @@ function(_preload_metadata_json out target kind)
   endif()
   list(JOIN members ", " members)
   set(${out} "${members}" PARENT_SCOPE)
+endfunction()
+
+# A plugin's REQUIRES (PRELOAD_PLUGIN_REQUIRES), as the items of a JSON array.
+function(_preload_requires_json out target kind)
+  set(items "")
+  if(kind MATCHES "plugin$")
+    get_target_property(requires ${target} PRELOAD_PLUGIN_REQUIRES)
+    if(requires)
+      foreach(requirement IN LISTS requires)
+        _preload_json_string(requirement "${requirement}")
+        list(APPEND items "${requirement}")
+      endforeach()
+    endif()
+  endif()
+  list(JOIN items ", " items)
+  set(${out} "${items}" PARENT_SCOPE)
 endfunction()
 
 # Deferred to the end of the top-level directory, after every target has

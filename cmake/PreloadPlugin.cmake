@@ -1,6 +1,7 @@
 # PreloadPlugin.cmake — the functions users call:
 #
 #   add_preload_plugin(<target> SOURCES <src>... [NAME <name>] [VERSION <v>]
+#                      [REQUIRES <plugin>[<op><version>]...]
 #                      [HOST_ABI <name> <version> [<name> <version>]...]
 #                      [ABIS <abi-target>...]
 #                      [DESCRIPTION <text>] [LICENSE <spdx>] [AUTHOR <text>]
@@ -25,6 +26,7 @@ include("${CMAKE_CURRENT_LIST_DIR}/PreloadStaticPlugin.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadArguments.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadInstall.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadSigning.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/PreloadRequirements.cmake")
 
 # cmake_parse_arguments' leftovers, passed in by the caller: what it did not
 # recognise, and keywords given no value.
@@ -155,7 +157,8 @@ function(add_preload_abi target)
 endfunction()
 
 # add_preload_plugin(<target> [STATIC] SOURCES <src>... [NAME <name>]
-#                    [VERSION <v>] [HOST_ABI <name> <version>...]
+#                    [VERSION <v>] [REQUIRES <requirement>...]
+#                    [HOST_ABI <name> <version>...]
 #                    [ABIS <abi-target>...] [DESCRIPTION <text>]
 #                    [LICENSE <spdx>] [AUTHOR <text>] [URL <url>]
 #                    [SIGN_WITH <secret key file>])
@@ -169,7 +172,7 @@ function(add_preload_plugin target)
   get_property(metadata GLOBAL PROPERTY PRELOAD_PLUGIN_METADATA)
   set(options STATIC)
   set(one_value NAME VERSION SIGN_WITH ${metadata})
-  set(multi_value SOURCES HOST_ABI ABIS)
+  set(multi_value SOURCES REQUIRES HOST_ABI ABIS)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "${options}" "${one_value}" "${multi_value}")
   set(keywords ${multi_value} ${one_value} ${options})
   _preload_explain_unparsed("${fn}" "${keywords}" "${ARG_UNPARSED_ARGUMENTS}")
@@ -182,6 +185,7 @@ function(add_preload_plugin target)
   _preload_check_version("${fn}" "${ARG_VERSION}")
   _preload_plugin_name("${fn}" "${target}" "${ARG_NAME}" name)
   _preload_parse_host_abis("${fn}" abis ${ARG_HOST_ABI})
+  _preload_check_requirements("${fn}" "${name}" ${ARG_REQUIRES})
 
   if(ARG_STATIC)
     _preload_add_static_plugin_library(${target} "${name}" ${ARG_SOURCES})
@@ -199,6 +203,7 @@ function(add_preload_plugin target)
     PRELOAD_PLUGIN_VERSION "${ARG_VERSION}")
   target_link_libraries(${target} PRIVATE PreloadSDK::headers)
   _preload_set_plugin_metadata("${fn}" ${target})
+  _preload_set_plugin_requirements(${target} "${name}" ${ARG_REQUIRES})
   _preload_use_abi_targets("${fn}" ${target} abi_targets ${ARG_ABIS})
   _preload_add_fingerprint(${target} ${kind} "${name}" "${ARG_VERSION}"
                            ${abis} ${abi_targets})

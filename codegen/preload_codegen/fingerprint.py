@@ -26,6 +26,34 @@ class UsageError(Exception):
     pass
 
 
+# A requirement of add_preload_plugin's REQUIRES: the grammar of
+# <preload/requirements.h> (docs/cmake.md). CMake checks it first, with its
+# own messages; this keeps a manifest written by hand honest too.
+_REQUIREMENT = re.compile(
+    r"^[A-Za-z][A-Za-z0-9_.-]*"
+    r"((>=|==|\^)(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(\.(0|[1-9][0-9]{0,8}))?)?$")
+_REQUIREMENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*")
+
+
+def check_requires(requires, name):
+    """The requirements, each valid, none named twice, none the plugin
+    itself."""
+    seen = set()
+    for requirement in requires:
+        if not _REQUIREMENT.fullmatch(requirement):
+            raise UsageError(
+                "REQUIRES %r: expected NAME, NAME>=VERSION, NAME==VERSION or "
+                "NAME^VERSION, VERSION as MAJOR.MINOR[.PATCH]" % requirement)
+        required = _REQUIREMENT_NAME.match(requirement).group(0)
+        if required == name:
+            raise UsageError("REQUIRES %r: a plugin cannot require itself"
+                             % requirement)
+        if required in seen:
+            raise UsageError("REQUIRES names %r twice" % required)
+        seen.add(required)
+    return list(requires)
+
+
 def descriptor_symbol(name):
     """The plugin's unique descriptor symbol: a C identifier made from its
     name. The loader reads it from the fingerprint, never recomputes it."""
@@ -82,7 +110,7 @@ def check_trusted_keys(kind, keys):
 
 
 def context(kind, name, version, abis, flags_header, metadata=None,
-            trusted_keys=()):
+            trusted_keys=(), requires=()):
     if kind not in KINDS:
         raise UsageError("kind must be one of %s" % ", ".join(KINDS))
     for label, value in (("name", name), ("version", version)):
@@ -110,6 +138,7 @@ def context(kind, name, version, abis, flags_header, metadata=None,
         "flags_header": flags_header,
         "metadata": check_metadata(metadata or {}),
         "trusted_keys": check_trusted_keys(kind, trusted_keys),
+        "requires": check_requires(requires, name) if kind == "plugin" else [],
     }
 
 
@@ -136,7 +165,8 @@ def run_manifest(args):
         try:
             ctx = context(job["kind"], job["name"], job["version"],
                           job["abis"], job["flags_header"],
-                          job.get("metadata"), job.get("trusted_keys", ()))
+                          job.get("metadata"), job.get("trusted_keys", ()),
+                          job.get("requires", ()))
         except UsageError as error:
             errors.append("target %s: %s" % (job["target"], error))
             continue

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "autoload/internal/load_order.h"
 #include "base/internal/string_view.h"
 #include "elf/internal/library_search.h"
 #include "loader/internal/trace.h"
@@ -177,7 +178,8 @@ void LoadAll(EnvironmentReport& report) {
                                      : absl::StrJoin(settings.search_path, ":")));
   }
   Loader& loader = EnvironmentLoader();
-  for (const std::string& spec : settings.plugins) {
+  // Listed plugins after the listed plugins they require, wherever listed.
+  for (const std::string& spec : internal::RequirementOrder(settings.plugins)) {
     absl::StatusOr<Plugin*> plugin = loader.Open(spec);
     if (!plugin.ok()) {
       report.failures.push_back(plugin.status());

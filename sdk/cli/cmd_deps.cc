@@ -1,8 +1,10 @@
 // Copyright the PreloadSDK authors.
 //
 // preload deps FILE... [--direct] — the libraries each file needs, resolved
-// the way ld.so would resolve them; nothing is loaded.
+// the way ld.so would resolve them, and for a plugin the plugins it requires
+// (cli/internal/plugin_graph.h); nothing is loaded.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "cli/internal/deps.h"
 #include "cli/internal/flags.h"
 #include "cli/internal/output.h"
+#include "cli/internal/plugin_graph.h"
 
 namespace preload::cli {
 namespace {
@@ -21,6 +24,15 @@ namespace {
 int StatusOfError(const absl::Status& status) {
   return status.code() == absl::StatusCode::kInvalidArgument ? kExitRefused
                                                               : kExitUsage;
+}
+
+// The plugin graph below `path`, if it is a plugin.
+std::optional<PluginGraph> GraphOf(const std::string& path) {
+  BinaryFile file = ReadBinary(path);
+  if (file.kind != FileKind::kPreload || file.fingerprint->kind() != "plugin") {
+    return std::nullopt;
+  }
+  return ResolvePluginGraph(file);
 }
 
 void PrintText(const DepsReport& report) {
@@ -72,20 +84,25 @@ int RunDeps(const std::vector<std::string>& args) {
       }
       continue;
     }
-    if (!report->missing.empty() || report->unsafe() > 0) {
+    const std::optional<PluginGraph> graph = GraphOf(args[i]);
+    const bool graph_problems = graph && graph->problems > 0;
+    if (!report->missing.empty() || report->unsafe() > 0 || graph_problems) {
       status = Worse(status, kExitRefused);
     }
     if (json) {
       Json entry = {{"path", args[i]},
                     {"result", !report->missing.empty() ? "missing"
-                                          : report->unsafe() > 0 ? "unsafe"
-                                                                 : "found"}};
+                               : report->unsafe() > 0   ? "unsafe"
+                               : graph_problems         ? "missing_requirements"
+                                                        : "found"}};
       const Json deps = DepsToJson(*report);
       for (const auto& [key, value] : deps.items()) entry[key] = value;
+      if (graph) entry["plugins"] = PluginGraphToJson(*graph);
       files.push_back(std::move(entry));
     } else {
       if (i > 0) std::cout << "\n";
       PrintText(*report);
+      if (graph) std::cout << PluginGraphToText(*graph, "  ");
     }
   }
   if (json) {

@@ -8,6 +8,7 @@
 // for its files (Loader::OpenDirectory), the first time one is checked.
 #include <fts.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -25,14 +26,17 @@
 #include "cli/internal/output.h"
 #include "cli/internal/plugin_check.h"
 #include "cli/internal/render.h"
+#include "cli/internal/requirement_scan.h"
 
 namespace preload::cli {
 namespace {
 
 constexpr std::string_view kResults[] = {"compatible", "refused",
                                          "untrusted", "missing_libraries",
-                                         "unsafe_libraries", "not_plugin",
-                                         "corrupt", "error"};
+                                         "unsafe_libraries",
+                                         "missing_requirements",
+                                         "unsatisfied_requirements",
+                                         "not_plugin", "corrupt", "error"};
 
 bool IsSharedObjectName(std::string_view name) {
   return name.size() > 3 && name.substr(name.size() - 3) == ".so";
@@ -118,7 +122,9 @@ class Reporter {
         detail = detail.substr(prefix.size());
       }
     }
-    std::cout << Paint(Pad(check.result, 18), check.result == "compatible"
+    // The column fits the common results; a longer one keeps a space.
+    const std::size_t width = std::max<std::size_t>(18, check.result.size() + 1);
+    std::cout << Paint(Pad(check.result, width), check.result == "compatible"
                                                   ? Color::kGreen
                                                   : Color::kRed)
               << internal::EscapeText(check.file.path) << "  "
@@ -156,6 +162,14 @@ class Reporter {
   std::map<std::string, std::size_t> counts_;
 };
 
+// The file's check, then its requirements' in its own directory.
+PluginCheck CheckWithRequirements(PluginChecker& checker, const std::string& path,
+                                  const PluginDirectory* directory) {
+  PluginCheck check = checker.Check(path, directory);
+  CheckRequirementsInDirectory(check, checker, directory);
+  return check;
+}
+
 }  // namespace
 
 int RunScan(const std::vector<std::string>& args) {
@@ -187,9 +201,10 @@ int RunScan(const std::vector<std::string>& args) {
         break;
       case FTS_F:
         if (entry->fts_level == 0) {
-          reporter.Add(checker.Check(entry->fts_path));
+          reporter.Add(CheckWithRequirements(checker, entry->fts_path, nullptr));
         } else if (IsSharedObjectName(entry->fts_name)) {
-          reporter.Add(checker.Check(entry->fts_path, directories.Of(*entry)));
+          reporter.Add(CheckWithRequirements(checker, entry->fts_path,
+                                             directories.Of(*entry)));
         }
         break;
       case FTS_DC:

@@ -38,17 +38,25 @@ const std::vector<CommandSpec>& Commands() {
        "Walks the directories (following symlinks, never around a loop) and\n"
        "checks every file whose name ends in .so as 'check' does, printing one\n"
        "line per file as it goes: compatible, refused (the first reason),\n"
-       "untrusted, missing_libraries, not_plugin, corrupt or error; then a\n"
-       "count.",
+       "untrusted, missing_libraries, unsafe_libraries, missing_requirements,\n"
+       "unsatisfied_requirements, not_plugin, corrupt or error; then a count.\n"
+       "A plugin's requirements (the plugins it requires) are looked for in\n"
+       "its own directory as NAME.so and checked alike: missing_requirements\n"
+       "when one is not there or not compatible, unsatisfied_requirements when\n"
+       "its version does not meet the constraint.",
        {"json", "against", "policy", "trusted_key", "allow_insecure"}, 1, -1, RunScan},
       {"deps", "deps FILE... [--direct] [--json]",
-       "find the libraries a file needs, as the dynamic loader would",
+       "find the libraries a file needs and the plugins a plugin requires",
        "Reads DT_NEEDED, DT_RPATH and DT_RUNPATH from the file and resolves\n"
        "each library as glibc's ld.so would: DT_RPATH (without DT_RUNPATH),\n"
        "LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.cache, the default\n"
        "directories; $ORIGIN, $LIB and $PLATFORM expanded, libraries of\n"
        "another ELF class skipped. Libraries' own dependencies are followed\n"
-       "unless --direct is given. Nothing is loaded.",
+       "unless --direct is given. For a plugin, also shows the plugins it\n"
+       "requires, and theirs, as a tree: each found by name (NAME.so) in\n"
+       "PRELOAD_PLUGIN_PATH, then in the plugin's own directory, with its\n"
+       "version; missing, unsatisfied (a version that does not meet the\n"
+       "constraint), not_plugin and cycle are reported. Nothing is loaded.",
        {"json", "direct"}, 1, -1, RunDeps},
       {"fingerprint", "fingerprint [--json]",
        "print the fingerprint of the toolchain this tool was built with",

@@ -27,7 +27,7 @@ struct Group {
 
 const std::vector<Group>& Groups() {
   static const auto* const groups = new std::vector<Group>{
-      {"identity", "Identity", {"kind", "name", "version", "descriptor"}},
+      {"identity", "Identity", {"kind", "name", "version", "descriptor", "requires"}},
       {"metadata", "Metadata", {"description", "license", "author", "url"}},
       {"sdk", "SDK", {"sdk."}},
       {"toolchain", "Toolchain",

@@ -11,12 +11,12 @@
 #include "base/internal/string_view.h"
 #include "loader/internal/loader_state.h"
 #include "loader/internal/process_registry.h"
+#include "loader/internal/required_exports.h"
+#include "loader/internal/requirements.h"
 #include "loader/internal/search_path.h"
 
 namespace preload {
 
-using internal::ToAbsl;
-using internal::TraceCategory;
 
 std::vector<std::string> DefaultPluginDirectories() {
   std::vector<std::string> dirs;
@@ -29,8 +29,11 @@ std::vector<std::string> DefaultPluginDirectories() {
 Loader::Loader(LoaderOptions options)
     : state_(std::make_unique<internal::LoaderState>(std::move(options))) {}
 
-// Plugins stay mapped; only their entries in the process's list go.
-Loader::~Loader() { internal::UnregisterLoader(state_.get()); }
+// Plugins stay mapped; only their entries in the process's lists go.
+Loader::~Loader() {
+  internal::UnregisterLoader(state_.get());
+  internal::WithdrawExports(state_.get());
+}
 
 absl::StatusOr<std::string> Loader::Resolve(std::string_view name_or_path) const {
   absl::StatusOr<std::string> path = state_->Resolve(name_or_path);
@@ -50,33 +53,12 @@ absl::StatusOr<Fingerprint> Loader::Verify(std::string_view path) const {
 
 namespace {
 
-// Open's steps with the loader's lock held.
+// Open's steps with the loader's lock held: the plugin and, first, what it
+// requires (loader/internal/requirements.cc).
 absl::StatusOr<Plugin*> OpenLocked(internal::LoaderState& state,
                                    std::string_view path) {
   std::lock_guard<std::recursive_mutex> lock(state.mutex);
-  // A plugin linked into the program is found before any file.
-  if (const internal::StaticPlugin* linked = state.FindStatic(path)) {
-    return state.OpenStatic(*linked);
-  }
-  absl::StatusOr<internal::PluginFile> file =
-      state.OpenAndVerify(path, /*to_load=*/true);
-  if (!file.ok()) return file.status();
-  if (auto it = state.by_file.find(file->id); it != state.by_file.end()) {
-    state.trace->Line(TraceCategory::kLoad, file->path,
-                      ": already loaded as plugin '", ToAbsl(it->second->name()),
-                      "' (the same file, by device and inode): not loaded again");
-    return it->second;
-  }
-  const std::string name(file->fingerprint->name());
-  if (auto it = state.by_name.find(name); it != state.by_name.end()) {
-    state.trace->Line(TraceCategory::kLoad, file->path,
-                      ": not loaded: a plugin named '", name,
-                      "' is already loaded from ", it->second->path());
-    return absl::AlreadyExistsError(absl::StrCat(
-        ToAbsl(path), ": plugin already loaded: a plugin named '", name,
-        "' was loaded from ", it->second->path()));
-  }
-  return state.Load(*std::move(file));
+  return internal::OpenWithRequirements(state, path);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives the `preload` tool as users do and checks what it prints.
 
-    cli_test.py golden|json|exit_status|color|deps|scan|new|host_without_note|usability
+    cli_test.py golden|json|requirements|exit_status|color|deps|scan|new|
+                host_without_note|usability
                 FIXTURES.json
 
 FIXTURES.json (written by CMake) names the tool, the fixture plugins and the
@@ -457,6 +458,60 @@ def check_scan():
     expect_status(preload("scan", tree, "--against", FX["host"]), 0, "clean scan")
 
 
+def check_requirements():
+    """deps shows the plugin graph, text and JSON; scan reports requirements
+    missing or unsatisfied in the scanned directory."""
+    plugins = FX["requirement_plugins"]
+    so = lambda name: os.path.join(plugins, name + ".so")  # noqa: E731
+    env = {"PRELOAD_PLUGIN_PATH": ""}
+    result = preload("deps", "--direct", so("rq_top"), so("rq_outer"),
+                     so("rq_cyc_x"), so("rq_wants_new"), env=env)
+    expect_status(result, 1, "deps of plugins with requirements")
+    compare_golden("deps_requirements.txt", result)
+
+    doc = load_json(preload("deps", "--json", "--direct", so("rq_top"),
+                            so("rq_cyc_x"), env=env))
+    top, cyc = doc["files"]
+    if top["result"] != "found" or cyc["result"] != "missing_requirements":
+        fail("deps results: %r, %r" % (top["result"], cyc["result"]))
+    left, right = top["plugins"]["requires"]
+    if (left["name"], left["result"], left["version"]) != ("rq_left", "found", "1.0.0"):
+        fail("rq_left: %r" % left)
+    base = left["requires"][0]
+    if (base["requirement"], base["result"], base["path"]) != (
+            "rq_base^2.0", "found", so("rq_base")):
+        fail("rq_base under rq_left: %r" % base)
+    if right["requires"][0]["result"] != "seen":
+        fail("rq_base under rq_right is shown once: %r" % right)
+    chain = cyc["plugins"]["requires"][0]["requires"][0]["requires"][0]
+    if chain["result"] != "cycle" or "rq_cyc_x → rq_cyc_y → rq_cyc_z → rq_cyc_x" not in chain["detail"]:
+        fail("cycle: %r" % chain)
+
+    tree = os.path.join(FX["work"], "scan_requirements")
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(tree)
+    for name in ("rq_a", "rq_b", "rq_c", "rq_wants_new", "rq_wants_missing",
+                 "rq_outer"):
+        shutil.copy(so(name), tree)
+    result = preload("scan", tree, "--against", FX["host"])
+    expect_status(result, 1, "scan with requirements")
+    compare_golden("scan_requirements.txt", result)
+    doc = load_json(preload("scan", "--json", tree, "--against", FX["host"]))
+    results = {os.path.basename(r["path"]): r["result"] for r in doc["results"]}
+    if results != {"rq_a.so": "compatible", "rq_b.so": "compatible",
+                   "rq_c.so": "compatible",
+                   "rq_wants_new.so": "unsatisfied_requirements",
+                   "rq_wants_missing.so": "missing_requirements",
+                   "rq_outer.so": "compatible"}:
+        fail("scan results: %r" % results)
+    os.remove(os.path.join(tree, "rq_c.so"))
+    doc = load_json(preload("scan", "--json", tree, "--against", FX["host"]))
+    results = {os.path.basename(r["path"]): r for r in doc["results"]}
+    if (results["rq_a.so"]["result"] != "missing_requirements"
+            or "no rq_c.so in" not in results["rq_a.so"]["reason"]):
+        fail("rq_a without rq_c: %r" % results["rq_a.so"])
+
+
 def check_unsafe():
     """Libraries and search entries in places others could write are flagged
     by deps, check and scan (docs/security.md)."""
@@ -576,6 +631,7 @@ def check_new():
 
 
 CHECKS = {"golden": check_golden, "json": check_json,
+          "requirements": check_requirements,
           "exit_status": check_exit_status, "color": check_color,
           "deps": check_deps, "scan": check_scan, "new": check_new,
           "host_without_note": check_host_without_note,

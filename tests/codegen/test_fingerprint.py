@@ -45,5 +45,34 @@ class StaticPluginContextTest(unittest.TestCase):
         self.assertNotIn("preload_descriptor_", text)
 
 
+class RequiresTest(unittest.TestCase):
+    def render(self, kind, requires):
+        ctx = fingerprint.context(kind, "b", "1.0.0", [], "flags.h",
+                                  requires=requires)
+        template = render.environment(
+            os.path.join(ROOT, "templates")).get_template("fingerprint.cc.j2")
+        return template.render(**ctx)
+
+    def test_requirements_become_one_field(self):
+        text = self.render("plugin", ["a>=1.2", "c", "d^0.1.2", "e==2.0"])
+        self.assertIn('b.Field("requires", "a>=1.2 c d^0.1.2 e==2.0");', text)
+
+    def test_no_requirements_no_field(self):
+        self.assertNotIn('"requires"', self.render("plugin", []))
+
+    def test_a_static_plugin_records_them_too(self):
+        self.assertIn('b.Field("requires", "a");', self.render("static-plugin", ["a"]))
+
+    def test_bad_requirements_are_refused(self):
+        for bad, why in [("a>1.2", "expected NAME"), ("a>=1", "expected NAME"),
+                         ("a>=01.0", "expected NAME"), ("1a", "expected NAME"),
+                         ("a b", "expected NAME"), ("b", "cannot require itself"),
+                         ("a\n", "expected NAME")]:
+            with self.assertRaisesRegex(fingerprint.UsageError, why, msg=bad):
+                self.render("plugin", [bad])
+        with self.assertRaisesRegex(fingerprint.UsageError, "twice"):
+            self.render("plugin", ["a", "a>=1.0"])
+
+
 if __name__ == "__main__":
     unittest.main()

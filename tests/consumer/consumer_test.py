@@ -138,6 +138,7 @@ BAD_ARGUMENTS = {
     "output_name_not_the_name":
         "add_preload_plugin(p): OUTPUT_NAME 'q' differs from the plugin's name 'p'",
     "metadata_line_break": "add_preload_plugin(p): DESCRIPTION may not hold a line break",
+    "bad_requirement": "add_preload_plugin(p): REQUIRES 'codec>1.2': '>1.2' after the name 'codec' does not start with >=, == or ^",
 }
 
 

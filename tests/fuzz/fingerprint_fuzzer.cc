@@ -4,16 +4,19 @@
 // accepts, the policy: every payload Fingerprint::Parse accepts is serialized
 // back (the format promises the same bytes) and compared, under both
 // policies, with a real fingerprint (the SDK's own, compiled into this
-// binary) as host and as plugin, and with itself. Seeds: the payloads of real
+// binary) as host and as plugin, and with itself; its `requires` field, if
+// any, is parsed as the loader parses it. Seeds: the payloads of real
 // plugins and hosts (tests/fuzz/corpus/fingerprint, made by make_corpus.py).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuzz_check.h"
 #include "preload/fingerprint.h"
 #include "preload/policy.h"
+#include "preload/requirements.h"
 
 namespace {
 
@@ -61,6 +64,23 @@ void FuzzPolicy(const preload::Fingerprint& parsed) {
   }
 }
 
+// A `requires` field parses to requirements that print back as written, or
+// is refused as InvalidArgument.
+void FuzzRequirements(const preload::Fingerprint& parsed) {
+  absl::StatusOr<std::vector<preload::Requirement>> needs =
+      preload::RequirementsOf(parsed);
+  if (!needs.ok()) {
+    FUZZ_CHECK(needs.status().code() == absl::StatusCode::kInvalidArgument);
+    return;
+  }
+  std::string written;
+  for (const preload::Requirement& requirement : *needs) {
+    written += (written.empty() ? "" : " ") + requirement.ToString();
+    (void)requirement.SatisfiedBy(parsed.version());
+  }
+  FUZZ_CHECK(written == parsed.Get("requires").value_or(""));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -79,5 +99,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(again->Serialize() == serialized);
   (void)parsed->HostAbis();
   FuzzPolicy(*parsed);
+  FuzzRequirements(*parsed);
   return 0;
 }

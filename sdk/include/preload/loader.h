@@ -62,6 +62,8 @@ namespace preload {
 namespace internal {
 struct CheckedDirectory;
 struct LoaderState;
+struct RequirementLinks;
+struct RequiredExportAccess;
 }  // namespace internal
 class Loader;
 
@@ -170,8 +172,21 @@ class Plugin {
   // The names of every export, sorted.
   std::vector<std::string> ExportNames() const;
 
+  // The plugins this one requires (add_preload_plugin(... REQUIRES ...),
+  // docs/requirements.md), in the order its note names them: each was
+  // loaded, and its init had completed, before this plugin's init ran.
+  const std::vector<const Plugin*>& requirements() const {
+    return requirements_;
+  }
+  // The required plugin named `name`, to look up its exports:
+  //   (*plugin)->Required("codec_core").value()->Lookup<int()>("Frames")
+  // NotFound, naming what this plugin requires, if it does not require it.
+  [[nodiscard]] absl::StatusOr<const Plugin*> Required(std::string_view name) const;
+
  private:
   friend struct internal::LoaderState;  // makes Plugins
+  friend struct internal::RequirementLinks;      // sets requirements_
+  friend struct internal::RequiredExportAccess;  // LookupAddress by type name
   struct Export {
     std::string type;
     void* address = nullptr;
@@ -189,6 +204,7 @@ class Plugin {
   std::string path_;
   bool is_static_;
   absl::flat_hash_map<std::string, Export> exports_;
+  std::vector<const Plugin*> requirements_;
 };
 
 // One directory of plugins, opened by Loader::OpenDirectory to verify many
@@ -244,6 +260,12 @@ class Loader {
 
   // Verifies, maps, initialises and registers the plugin at `path`. Opening
   // a file that is already loaded (by any path to it) returns the same Plugin.
+  // The plugins it requires (docs/requirements.md) are found by name in the
+  // search path, verified alike and loaded first, depth first, each once; a
+  // requirement that is missing, refused or of a version that does not
+  // satisfy, or a cycle of requirements, fails the open before anything is
+  // mapped, naming the chain ("b → a → c → b"); a requirement whose init
+  // fails fails its dependents, naming the chain.
   // Errors, each naming the file:
   //   NotFound            the file does not exist;
   //   InvalidArgument     not a regular file, not ELF, corrupt, or carries no

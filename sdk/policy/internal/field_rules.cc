@@ -33,6 +33,9 @@ constexpr FieldRule kRules[] = {
     {"name", Rule::kInformational, nullptr},
     {"version", Rule::kInformational, nullptr},
     {"descriptor", Rule::kInformational, nullptr},
+    // The plugins a plugin requires: the loader resolves them, each verified
+    // against the host on its own (docs/requirements.md); nothing to compare.
+    {"requires", Rule::kInformational, nullptr},
     // A plugin's metadata (add_preload_plugin DESCRIPTION, ...): for people.
     {"description", Rule::kInformational, nullptr},
     {"license", Rule::kInformational, nullptr},
