@@ -161,7 +161,7 @@ struct DynamicHeaders {
   std::optional<Segment> dynamic;
 };
 
-DynamicHeaders FindDynamicHeaders(const std::vector<ElfProgramHeader>& phdrs) {
+DynamicHeaders FindDynamicHeaders(const internal::ProgramHeaders& phdrs) {
   DynamicHeaders headers;
   for (const ElfProgramHeader& phdr : phdrs) {
     const Segment segment{phdr.offset, phdr.vaddr, phdr.filesz};
@@ -189,10 +189,10 @@ absl::StatusOr<std::string_view> ReadDynamicSegment(const ElfFile& elf,
 
 // Fills `out` from the dynamic section of `elf`, whose header has been read.
 absl::Status ReadDynamic(const ElfFile& elf, ElfDynamic* out) {
-  absl::StatusOr<std::vector<ElfProgramHeader>> phdrs =
+  absl::StatusOr<const internal::ProgramHeaders*> phdrs =
       elf.ReadProgramHeaders();
   if (!phdrs.ok()) return phdrs.status();
-  const DynamicHeaders headers = FindDynamicHeaders(*phdrs);
+  const DynamicHeaders headers = FindDynamicHeaders(**phdrs);
   if (!headers.dynamic) return absl::OkStatus();
   out->has_dynamic = true;
   std::string dynamic_storage;

@@ -178,11 +178,13 @@ absl::Status ElfFile::CheckProgramHeaderTable() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ElfProgramHeader>> ElfFile::ReadProgramHeaders()
-    const {
-  std::vector<ElfProgramHeader> headers;
+absl::StatusOr<const ProgramHeaders*> ElfFile::ReadProgramHeaders() const {
+  if (have_phdrs_) return &phdrs_;
   const ElfHeader& h = header_;
-  if (h.phnum == 0) return headers;
+  if (h.phnum == 0) {
+    have_phdrs_ = true;
+    return &phdrs_;
+  }
   if (absl::Status table = CheckProgramHeaderTable(); !table.ok()) {
     return table;
   }
@@ -191,14 +193,15 @@ absl::StatusOr<std::vector<ElfProgramHeader>> ElfFile::ReadProgramHeaders()
       ReadRange(h.phoff, h.phnum * h.phentsize, &storage);
   if (!table.ok()) return table.status();
   const ElfClassLayout& l = *layout_;
-  headers.reserve(h.phnum);
+  phdrs_.reserve(h.phnum);
   for (uint64_t i = 0; i < h.phnum; ++i) {
     const std::string_view phdr = table->substr(i * h.phentsize, h.phentsize);
-    headers.push_back({i, Get(phdr, l.p_type), Get(phdr, l.p_offset),
-                       Get(phdr, l.p_vaddr), Get(phdr, l.p_filesz),
-                       Get(phdr, l.p_align)});
+    phdrs_.push_back({i, Get(phdr, l.p_type), Get(phdr, l.p_offset),
+                      Get(phdr, l.p_vaddr), Get(phdr, l.p_filesz),
+                      Get(phdr, l.p_align)});
   }
-  return headers;
+  have_phdrs_ = true;
+  return &phdrs_;
 }
 
 }  // namespace preload::internal
