@@ -11,7 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "policy/internal/field_rules.h"
 #include "preload/fingerprint.h"
@@ -50,7 +49,7 @@ std::vector<std::string> Lines(std::string_view payload) {
 
 std::string Join(const std::vector<std::string>& lines) {
   std::string out;
-  for (const std::string& line : lines) absl::StrAppend(&out, line, "\n");
+  for (const std::string& line : lines) out += line + "\n";
   return out;
 }
 
@@ -83,7 +82,8 @@ TEST(HostModel, TheRunSpansEveryBuildSettingOfTheHost) {
   ASSERT_GT(model.count(), 0u);
   for (const FingerprintFieldView& field : host.field_views()) {
     if (!IsBuildSetting(field.key)) continue;
-    EXPECT_NE(model.settings().find(absl::StrCat(field.key, "=", field.value, "\n")),
+    EXPECT_NE(model.settings().find(std::string(field.key) + "=" +
+                                    std::string(field.value) + "\n"),
               std::string_view::npos)
         << field.key;
   }

@@ -78,17 +78,29 @@ absl::Status ElfFile::PreadExactly(char* out, std::size_t size,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string_view> ElfFile::ReadRange(
-    uint64_t offset, uint64_t size, std::string* storage) const {
+template <typename Buffer>
+absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
+                                                        uint64_t size,
+                                                        Buffer* storage) const {
   const std::string_view p = prefix();
   if (FitsWithin(offset, size, p.size())) return p.substr(offset, size);
-  storage->assign(size, '\0');
+  storage->resize(size);
   const uint64_t from_prefix = offset < p.size() ? p.size() - offset : 0;
   if (from_prefix > 0) p.copy(storage->data(), from_prefix, offset);
   absl::Status read = PreadExactly(storage->data() + from_prefix,
                                    size - from_prefix, offset + from_prefix);
   if (!read.ok()) return read;
-  return std::string_view(*storage);
+  return std::string_view(storage->data(), storage->size());
+}
+
+absl::StatusOr<std::string_view> ElfFile::ReadRange(
+    uint64_t offset, uint64_t size, std::string* storage) const {
+  return ReadRangeInto(offset, size, storage);
+}
+
+absl::StatusOr<std::string_view> ElfFile::ReadRange(
+    uint64_t offset, uint64_t size, RangeBuffer* storage) const {
+  return ReadRangeInto(offset, size, storage);
 }
 
 absl::Status ElfFile::CheckIdent() const {

@@ -144,6 +144,11 @@ class ElfFile {
   // holds the rest and must outlive the view.
   absl::StatusOr<std::string_view> ReadRange(uint64_t offset, uint64_t size,
                                              std::string* storage) const;
+  // The same into a buffer that holds a small range without allocating:
+  // what the readers that run on every verification use.
+  using RangeBuffer = absl::InlinedVector<char, 1024>;
+  absl::StatusOr<std::string_view> ReadRange(uint64_t offset, uint64_t size,
+                                             RangeBuffer* storage) const;
 
   // A `width`-byte unsigned integer of `record` at `offset`, in the file's
   // byte order; the caller has checked that it lies within `record`.
@@ -170,6 +175,10 @@ class ElfFile {
   static constexpr std::size_t kPrefixBytes = 4096;
 
   std::string_view prefix() const { return {prefix_, prefix_size_}; }
+  // ReadRange's work, `storage` being a std::string or a RangeBuffer.
+  template <typename Buffer>
+  absl::StatusOr<std::string_view> ReadRangeInto(uint64_t offset, uint64_t size,
+                                                 Buffer* storage) const;
   absl::Status PreadExactly(char* out, std::size_t size,
                             uint64_t offset) const;
   absl::Status CheckIdent() const;

@@ -77,7 +77,7 @@ absl::Status ReadArray(const ElfFile& elf, const Loads& loads,
                                     absl::Hex(address),
                                     " lies outside the file's segments"));
   }
-  std::string storage;
+  ElfFile::RangeBuffer storage;
   absl::StatusOr<std::string_view> bytes =
       *offset >= window.offset &&
               FitsWithin(*offset - window.offset, size, window.bytes.size())
@@ -138,7 +138,7 @@ absl::Status ReadCode(const ElfFile& elf, const Loads& loads,
       ++last;
       end = std::max(end, wanted[last].offset + wanted[last].size);
     }
-    std::string storage;
+    ElfFile::RangeBuffer storage;
     absl::StatusOr<std::string_view> bytes =
         elf.ReadRange(wanted[first].offset, end - wanted[first].offset, &storage);
     if (!bytes.ok()) return bytes.status();
@@ -172,7 +172,7 @@ absl::Status ReadStartup(const ElfFile& elf, StartupCode* out) {
   // the RELRO part of the data segment): one read serves both.
   const uint64_t before = std::min<uint64_t>(dynamic->offset, kArrayWindow);
   Window window{dynamic->offset - before, {}};
-  std::string storage;
+  ElfFile::RangeBuffer storage;
   absl::StatusOr<std::string_view> bytes = elf.ReadRange(
       window.offset, before + dynamic->filesz, &storage);
   if (!bytes.ok()) return bytes.status();
