@@ -232,9 +232,15 @@ absl::StatusOr<ElfDynamic> ReadElfDynamic(int fd, uint64_t file_size,
   ElfFile elf(fd, file_size, file);
   if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
   ElfDynamic out;
-  out.identity = IdentityOf(elf);
-  if (absl::Status read = ReadDynamic(elf, &out); !read.ok()) return read;
+  if (absl::Status read = internal::ReadDynamicSection(elf, &out); !read.ok()) {
+    return read;
+  }
   return out;
+}
+
+absl::Status internal::ReadDynamicSection(const ElfFile& elf, ElfDynamic* out) {
+  out->identity = IdentityOf(elf);
+  return ReadDynamic(elf, out);
 }
 
 }  // namespace preload

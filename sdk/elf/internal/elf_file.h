@@ -160,6 +160,10 @@ class ElfFile {
     return Load(record, field.offset, field.width);
   }
 
+  // Names the file `file` in the messages from now on (the loader reads
+  // the dynamic section for a file it names by its real path).
+  void Rename(std::string_view file) { file_ = file; }
+
   // InvalidArgument "<file>: <message>".
   absl::Status Invalid(std::string_view message) const;
 
@@ -210,6 +214,19 @@ struct NoteDescs {
 // not move while `first` is used.
 absl::Status FindNoteDescs(ElfFile& elf, std::string_view owner, uint32_t type,
                            NoteDescs* out);
+
+}  // namespace preload::internal
+
+namespace preload {
+struct ElfDynamic;  // preload/elf_dynamic.h
+}  // namespace preload
+
+namespace preload::internal {
+
+// What ReadElfDynamic(fd, size, file) reads, with the same errors, from an
+// ElfFile whose header is read: the loader's one reader of a plugin file
+// (elf_dynamic.cc).
+absl::Status ReadDynamicSection(const ElfFile& elf, ElfDynamic* out);
 
 }  // namespace preload::internal
 

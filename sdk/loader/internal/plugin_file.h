@@ -22,6 +22,7 @@
 #include "elf/internal/elf_file.h"
 #include "loader/internal/file_trust.h"
 #include "policy/internal/host_model.h"
+#include "preload/elf_dynamic.h"
 #include "preload/fingerprint.h"
 
 namespace preload::internal {
@@ -35,6 +36,10 @@ struct PluginFile {
   std::optional<Fingerprint> fingerprint;  // set once read and verified
   struct stat verified {};  // the file as it was when its note was read
   bool sealed = false;      // `fd` is a sealed copy: nothing can change it
+  // For a file opened to be loaded: its dynamic section, read with the note
+  // from the same first page, for the $ORIGIN dependencies; an error is
+  // reported when they are mapped, as if read then.
+  std::optional<absl::StatusOr<ElfDynamic>> dynamic;
   uint64_t size = 0;        // of what `fd` holds
 
   // Takes the regular file just opened, `verified` being its fstat.

@@ -172,6 +172,14 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
       !symbol.ok()) {
     return refused(symbol.status());
   }
+  if (to_load) {
+    // Named as the mapping step names it: by its real path.
+    elf.Rename(file->path);
+    ElfDynamic dynamic;
+    absl::Status read = ReadDynamicSection(elf, &dynamic);
+    file->dynamic = read.ok() ? absl::StatusOr<ElfDynamic>(std::move(dynamic))
+                              : absl::StatusOr<ElfDynamic>(read);
+  }
   file->fingerprint = *std::move(fingerprint);
   return file;
 }
