@@ -161,7 +161,7 @@ struct DynamicHeaders {
   std::optional<Segment> dynamic;
 };
 
-DynamicHeaders FindDynamicHeaders(const std::vector<ElfProgramHeader>& phdrs) {
+DynamicHeaders FindDynamicHeaders(const internal::ProgramHeaders& phdrs) {
   DynamicHeaders headers;
   for (const ElfProgramHeader& phdr : phdrs) {
     const Segment segment{phdr.offset, phdr.vaddr, phdr.filesz};
@@ -189,10 +189,10 @@ absl::StatusOr<std::string_view> ReadDynamicSegment(const ElfFile& elf,
 
 // Fills `out` from the dynamic section of `elf`, whose header has been read.
 absl::Status ReadDynamic(const ElfFile& elf, ElfDynamic* out) {
-  absl::StatusOr<std::vector<ElfProgramHeader>> phdrs =
+  absl::StatusOr<const internal::ProgramHeaders*> phdrs =
       elf.ReadProgramHeaders();
   if (!phdrs.ok()) return phdrs.status();
-  const DynamicHeaders headers = FindDynamicHeaders(*phdrs);
+  const DynamicHeaders headers = FindDynamicHeaders(**phdrs);
   if (!headers.dynamic) return absl::OkStatus();
   out->has_dynamic = true;
   std::string dynamic_storage;
@@ -232,9 +232,15 @@ absl::StatusOr<ElfDynamic> ReadElfDynamic(int fd, uint64_t file_size,
   ElfFile elf(fd, file_size, file);
   if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
   ElfDynamic out;
-  out.identity = IdentityOf(elf);
-  if (absl::Status read = ReadDynamic(elf, &out); !read.ok()) return read;
+  if (absl::Status read = internal::ReadDynamicSection(elf, &out); !read.ok()) {
+    return read;
+  }
   return out;
+}
+
+absl::Status internal::ReadDynamicSection(const ElfFile& elf, ElfDynamic* out) {
+  out->identity = IdentityOf(elf);
+  return ReadDynamic(elf, out);
 }
 
 }  // namespace preload

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "elf/internal/elf_file.h"
@@ -46,16 +47,18 @@ struct NoteSegment {
 
 absl::StatusOr<NoteSegment> CheckNoteSegment(const ElfFile& elf,
                                              const ElfProgramHeader& phdr) {
-  const std::string what =
-      absl::StrCat("program header ", phdr.index, " (PT_NOTE)");
+  // Words only for a refusal: every plugin check passes here.
+  auto what = [&phdr] {
+    return absl::StrCat("program header ", phdr.index, " (PT_NOTE)");
+  };
   if (phdr.filesz > kMaxNoteSegmentBytes) {
-    return elf.Invalid(absl::StrCat(what, " is ", phdr.filesz, " bytes, over "
+    return elf.Invalid(absl::StrCat(what(), " is ", phdr.filesz, " bytes, over "
                                     "the limit of ", kMaxNoteSegmentBytes,
                                     " for a note segment"));
   }
   if (!FitsWithin(phdr.offset, phdr.filesz, elf.size())) {
     return elf.Invalid(absl::StrCat(
-        what, " lies outside the file (offset ", phdr.offset, " + size ",
+        what(), " lies outside the file (offset ", phdr.offset, " + size ",
         phdr.filesz, " > file size ", elf.size(), ")"));
   }
   // .note.gnu.property is 8-aligned in ELF64; everything else uses 4.
@@ -82,16 +85,16 @@ absl::Status CheckLoadSegment(const ElfFile& elf,
 // PT_LOAD that lies outside the file (reported after the notes are read, so
 // that a note error in a truncated file is the one named).
 struct NoteHeaders {
-  std::vector<NoteSegment> notes;
+  absl::InlinedVector<NoteSegment, 4> notes;
   absl::Status loads;
 };
 
 absl::StatusOr<NoteHeaders> ReadNoteHeaders(const ElfFile& elf) {
-  absl::StatusOr<std::vector<ElfProgramHeader>> phdrs =
+  absl::StatusOr<const internal::ProgramHeaders*> phdrs =
       elf.ReadProgramHeaders();
   if (!phdrs.ok()) return phdrs.status();
   NoteHeaders headers;
-  for (const ElfProgramHeader& phdr : *phdrs) {
+  for (const ElfProgramHeader& phdr : **phdrs) {
     if (phdr.type == PT_LOAD && headers.loads.ok()) {
       headers.loads = CheckLoadSegment(elf, phdr);
     }
@@ -218,6 +221,29 @@ absl::StatusOr<std::vector<ElfNote>> ReadNotes(int fd, uint64_t size,
   return notes;
 }
 
+// The descriptors of the notes `filter` keeps, as views: into the file's
+// first bytes where the segment lies there, else into `storage`.
+absl::Status ViewSegmentNotes(const ElfFile& elf, const NoteSegment& segment,
+                              const NoteFilter& filter, std::string* storage,
+                              internal::NoteDescs* out) {
+  absl::StatusOr<std::string_view> bytes =
+      elf.ReadRange(segment.offset, segment.size, storage);
+  if (!bytes.ok()) return bytes.status();
+  uint64_t offset = 0;  // segment.align is 4 or 8 (CheckNoteSegment)
+  for (uint64_t index = 0; FitsWithin(offset, kNoteHeaderBytes, bytes->size());
+       ++index) {
+    absl::StatusOr<NoteView> note =
+        ParseNote(*bytes, elf.big_endian(), segment.align, index, &offset);
+    if (!note.ok()) {
+      return elf.Invalid(absl::StrCat("program header ", segment.index,
+                                      " (PT_NOTE): ", note.status().message()));
+    }
+    if (!filter.Keeps(*note)) continue;
+    if (out->count++ == 0) out->first = note->desc;
+  }
+  return absl::OkStatus();
+}
+
 struct ProgramNoteQuery {
   std::string_view owner;
   uint32_t type;
@@ -283,6 +309,26 @@ absl::StatusOr<std::vector<ElfNote>> ParseNoteSegment(std::string_view bytes,
   }
   return notes;
 }
+
+namespace internal {
+
+absl::Status FindNoteDescs(ElfFile& elf, std::string_view owner, uint32_t type,
+                           NoteDescs* out) {
+  if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
+  absl::StatusOr<NoteHeaders> headers = ReadNoteHeaders(elf);
+  if (!headers.ok()) return headers.status();
+  const NoteFilter filter{false, owner, type};
+  std::string scratch;
+  for (const NoteSegment& segment : headers->notes) {
+    // The storage of the segment that holds the first note is kept.
+    std::string* storage = out->count == 0 ? &out->storage : &scratch;
+    absl::Status viewed = ViewSegmentNotes(elf, segment, filter, storage, out);
+    if (!viewed.ok()) return viewed;
+  }
+  return headers->loads;
+}
+
+}  // namespace internal
 
 std::vector<ElfNote> FindNotesOfThisProgram(std::string_view owner,
                                             uint32_t type) {

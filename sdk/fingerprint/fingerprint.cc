@@ -25,6 +25,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "fingerprint/internal/sdk_fingerprint.h"
+#include "fingerprint/internal/storage.h"
 #include "base/internal/string_view.h"
 
 namespace preload {
@@ -58,17 +59,7 @@ absl::Status LineError(std::size_t line, std::string_view what) {
       absl::StrCat("fingerprint payload, line ", line, ": ", ToAbsl(what)));
 }
 
-// [a-z0-9._-] as a table: every byte of every key of every plugin load is
-// looked up.
-constexpr std::array<bool, 256> kKeyChars = [] {
-  std::array<bool, 256> table{};
-  for (unsigned char c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (unsigned char c = '0'; c <= '9'; ++c) table[c] = true;
-  for (unsigned char c : {'.', '_', '-'}) table[c] = true;
-  return table;
-}();
-
-bool IsKeyChar(char c) { return kKeyChars[static_cast<unsigned char>(c)]; }
+using internal::IsKeyChar;
 
 absl::Status CheckMagic(std::string_view line) {
   if (line == kPayloadMagic) return absl::OkStatus();
@@ -202,15 +193,6 @@ absl::Status SplitFields(std::string_view body, bool has_fields,
 }
 
 }  // namespace
-
-// The payload text, exactly as Serialize() returns it, and views of its
-// fields. The owned copies of fields() are made only for callers that ask.
-struct Fingerprint::Storage {
-  std::string text;
-  std::vector<FingerprintFieldView> views;
-  mutable std::once_flag owned_once;
-  mutable std::vector<FingerprintField> owned;
-};
 
 absl::StatusOr<Fingerprint> Fingerprint::Parse(std::string_view payload) {
   if (payload.size() > kMaxPayloadBytes) {

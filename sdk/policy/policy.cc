@@ -20,6 +20,7 @@
 #include "base/internal/escape.h"
 #include "base/internal/string_view.h"
 #include "policy/internal/field_rules.h"
+#include "policy/internal/host_model.h"
 
 namespace preload {
 namespace {
@@ -122,6 +123,9 @@ class OrderedLookup {
     return kNone;
   }
 
+  // The next Find tries `index` first.
+  void ResumeAt(std::size_t index) { next_ = index; }
+
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
  private:
@@ -129,24 +133,40 @@ class OrderedLookup {
   std::size_t next_ = 0;
 };
 
-// Calls visit(key, values) for every field in the order comparisons() lists
-// them: the plugin's fields in payload order, then the host's fields the
-// plugin lacks.
+// Fields known equal on both sides: the plugin's [plugin_first,
+// plugin_first + count) are the host's [host_first, host_first + count).
+struct EqualRun {
+  std::size_t plugin_first = 0, host_first = 0, count = 0;
+};
+
+// Calls visit(key, values, host_index) for every field in the order
+// comparisons() lists them: the plugin's fields in payload order, then the
+// host's fields the plugin lacks; host_index is the field's place among the
+// host's, or OrderedLookup::kNone. The fields of `equal` are paired and left
+// out: no rule refuses two equal values.
 template <typename Visit>
 void ForEachField(const Fingerprint& host, const Fingerprint& plugin,
-                  Visit visit) {
+                  Visit visit, EqualRun equal = {}) {
   const std::vector<FingerprintFieldView>& host_fields = host.field_views();
+  const std::vector<FingerprintFieldView>& plugin_fields = plugin.field_views();
   // Host fields already paired need no lookup in the second walk.
   absl::InlinedVector<bool, 64> paired(host_fields.size(), false);
+  for (std::size_t i = 0; i < equal.count; ++i) paired[equal.host_first + i] = true;
   OrderedLookup in_host(host);
-  for (const FingerprintFieldView& field : plugin.field_views()) {
+  for (std::size_t p = 0; p < plugin_fields.size(); ++p) {
+    if (p == equal.plugin_first && equal.count != 0) {
+      p += equal.count - 1;
+      in_host.ResumeAt(equal.host_first + equal.count);
+      continue;
+    }
+    const FingerprintFieldView& field = plugin_fields[p];
     const std::size_t i = in_host.Find(field.key);
     if (i == OrderedLookup::kNone) {
-      visit(field.key, internal::FieldValues{field.value, std::nullopt});
+      visit(field.key, internal::FieldValues{field.value, std::nullopt}, i);
       continue;
     }
     paired[i] = true;
-    visit(field.key, internal::FieldValues{field.value, host_fields[i].value});
+    visit(field.key, internal::FieldValues{field.value, host_fields[i].value}, i);
   }
   OrderedLookup in_plugin(plugin);
   for (std::size_t i = 0; i < host_fields.size(); ++i) {
@@ -154,11 +174,71 @@ void ForEachField(const Fingerprint& host, const Fingerprint& plugin,
     if (paired[i] || in_plugin.Find(field.key) != OrderedLookup::kNone) {
       continue;
     }
-    visit(field.key, internal::FieldValues{std::nullopt, field.value});
+    visit(field.key, internal::FieldValues{std::nullopt, field.value}, i);
   }
 }
 
+// Where the plugin repeats the host's run of build settings byte for byte,
+// if it does: the run's first key is looked for among the plugin's first
+// fields, then the bytes its fields span are compared.
+std::optional<EqualRun> RepeatedRun(const internal::HostModel& model,
+                                    const Fingerprint& plugin) {
+  const std::string_view run = model.settings();
+  if (run.empty()) return std::nullopt;
+  const std::vector<FingerprintFieldView>& fields = plugin.field_views();
+  const std::string_view first_key =
+      model.host().field_views()[model.first()].key;
+  for (std::size_t p = 0; p + model.count() <= fields.size(); ++p) {
+    if (fields[p].key != first_key) continue;
+    const FingerprintFieldView& last = fields[p + model.count() - 1];
+    const char* begin = fields[p].key.data();
+    const char* end = last.value.data() + last.value.size();
+    // Fields are views into one text, each line ending with '\n'.
+    const std::string_view span(begin, static_cast<std::size_t>(end - begin) + 1);
+    if (span != run) return std::nullopt;
+    return EqualRun{p, model.first(), model.count()};
+  }
+  return std::nullopt;
+}
+
+// The refused fields of `plugin` against `host`, the fields of `equal`
+// known equal; `model`, when given, knows which host fields are
+// informational (refused by no rule, whatever the values).
+std::vector<FieldComparison> Refusals(const Fingerprint& host,
+                                      const Fingerprint& plugin, Policy policy,
+                                      EqualRun equal,
+                                      const internal::HostModel* model);
+
 }  // namespace
+
+namespace internal {
+
+HostModel::HostModel(const Fingerprint& host) : host_(host) {
+  const std::vector<FingerprintFieldView>& fields = host.field_views();
+  std::size_t first = fields.size(), last = 0;
+  informational_.reserve(fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    informational_.push_back(IsInformational(fields[i].key));
+    if (!IsBuildSetting(fields[i].key)) continue;
+    if (first == fields.size()) first = i;
+    last = i;
+  }
+  if (first == fields.size()) return;
+  settings_ = KnownLines(host, first, last - first + 1);
+  if (settings_.bytes().empty()) return;  // not lines a parse gives
+  first_ = first;
+  count_ = last - first + 1;
+}
+
+Verdict CompareWithModel(const HostModel& model, const Fingerprint& plugin,
+                         Policy policy) {
+  std::optional<EqualRun> equal = RepeatedRun(model, plugin);
+  if (!equal) return Compare(model.host(), plugin, policy);
+  return Verdict::Of(model.host(), plugin, policy,
+                     Refusals(model.host(), plugin, policy, *equal, &model));
+}
+
+}  // namespace internal
 
 // The fingerprints a Compare verdict lists its comparisons from (shared, not
 // copied), or the comparisons it was given.
@@ -193,7 +273,7 @@ const std::vector<FieldComparison>& Verdict::comparisons() const {
     listing.comparisons.reserve(listing.plugin->field_views().size() + 8);
     ForEachField(
         *listing.host, *listing.plugin,
-        [&](std::string_view key, internal::FieldValues values) {
+        [&](std::string_view key, internal::FieldValues values, std::size_t) {
           listing.comparisons.push_back(internal::CompareField(
               key, values, *listing.host, *listing.plugin, listing.policy));
         });
@@ -201,25 +281,49 @@ const std::vector<FieldComparison>& Verdict::comparisons() const {
   return listing.comparisons;
 }
 
-Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
-                Policy policy) {
+namespace {
+
+std::vector<FieldComparison> Refusals(const Fingerprint& host,
+                                      const Fingerprint& plugin, Policy policy,
+                                      EqualRun equal,
+                                      const internal::HostModel* model) {
   // Only refused fields are spelt out now; CompareField makes them exactly
   // as comparisons() will.
   std::vector<FieldComparison> refusals;
   ForEachField(
-      host, plugin, [&](std::string_view key, internal::FieldValues values) {
+      host, plugin,
+      [&](std::string_view key, internal::FieldValues values,
+          std::size_t host_index) {
+        if (model != nullptr && host_index != OrderedLookup::kNone &&
+            model->informational(host_index)) {
+          return;
+        }
         if (internal::Refuses(key, values, host, plugin, policy)) {
           refusals.push_back(
               internal::CompareField(key, values, host, plugin, policy));
         }
-      });
-  auto listing = std::make_shared<Verdict::Listing>();
+      },
+      equal);
+  return refusals;
+}
+
+}  // namespace
+
+Verdict Verdict::Of(const Fingerprint& host, const Fingerprint& plugin,
+                    Policy policy, std::vector<FieldComparison> refusals) {
+  auto listing = std::make_shared<Listing>();
   listing->host = host;
   listing->plugin = plugin;
   listing->policy = policy;
   Verdict verdict(policy, std::move(refusals), std::move(listing));
   verdict.host_is_sdk_ = host.kind() == "sdk";
   return verdict;
+}
+
+Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
+                Policy policy) {
+  return Verdict::Of(host, plugin, policy,
+                     Refusals(host, plugin, policy, EqualRun{}, nullptr));
 }
 
 }  // namespace preload

@@ -134,22 +134,27 @@ std::optional<StartupEffect> X87Effect(std::string_view code) {
 // not start-up code (it could save and restore MXCSR, harmlessly). A 0xc3 or
 // 0xe9 inside an instruction only shortens the window; the start-up objects'
 // own sequences contain neither before their final store.
-std::string_view FunctionStart(std::string_view code) {
-  for (std::size_t i = 0; i < code.size(); ++i) {
-    const std::uint8_t byte = At(code, i);
-    if (byte == 0xc3 || byte == 0xe9) return code.substr(0, i);
-  }
-  return code;
-}
+// The code up to the function's first `ret` or `jmp` (crtfastmath's and
+// crtprec's constructors end there), and whether a byte of it could belong
+// to an instruction that touches a floating-point control register (0x0f
+// 0xae: stmxcsr/ldmxcsr; 0xd9: fnstcw/fldcw). One pass: every start-up
+// function of every verified plugin comes through here.
+struct FunctionPrefix {
+  std::string_view code;
+  bool may_touch_fp_control = false;
+};
 
-// Whether `code` holds a byte of the opcodes this file looks for at all:
-// most start-up functions do not, and cost no more than this.
-bool MayTouchFpControl(std::string_view code) {
-  for (char c : code) {
-    const auto byte = static_cast<std::uint8_t>(c);
-    if (byte == 0xae || byte == 0xd9) return true;
+FunctionPrefix ScanFunctionStart(std::string_view code) {
+  FunctionPrefix prefix{code, false};
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    const auto byte = static_cast<std::uint8_t>(code[i]);
+    if (byte == 0xc3 || byte == 0xe9) {
+      prefix.code = code.substr(0, i);
+      break;
+    }
+    if (byte == 0xae || byte == 0xd9) prefix.may_touch_fp_control = true;
   }
-  return false;
+  return prefix;
 }
 
 }  // namespace
@@ -157,8 +162,9 @@ bool MayTouchFpControl(std::string_view code) {
 std::optional<StartupEffect> StartupEffectOf(uint16_t machine,
                                              std::string_view code) {
   if (machine != EM_X86_64) return std::nullopt;
-  code = FunctionStart(code);
-  if (!MayTouchFpControl(code)) return std::nullopt;
+  const FunctionPrefix prefix = ScanFunctionStart(code);
+  if (!prefix.may_touch_fp_control) return std::nullopt;
+  code = prefix.code;
   if (std::optional<StartupEffect> mxcsr = MxcsrEffect(code)) return mxcsr;
   return X87Effect(code);
 }

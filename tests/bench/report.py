@@ -3,7 +3,15 @@
 collected in one directory: bench.json (Google Benchmark), startup.json,
 build.json, instructions.json, hashing.json, machine.json.
 
-  report.py RESULTS_DIR DOCS_DIR
+  report.py RESULTS_DIR DOCS_DIR [PARTS_RUN]
+
+PARTS_RUN (default: all) names the parts this run measured, of "suite startup
+instructions build". Each part's figures are also kept in
+DOCS_DIR/performance-results.json with the date and load they were measured
+under; a part this run left out is taken from there and the page says when it
+was measured. When a part was left out and no earlier figures are kept, the
+page would lose a section: it is then written into RESULTS_DIR only, and
+docs/ is left alone.
 """
 import glob
 import json
@@ -16,6 +24,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 PLOT = "performance_scan.png"
+KEPT = "performance-results.json"
+PARTS = ("suite", "startup", "instructions", "build")
+# The goal of issue 16: user-space instructions per Loader::Verify of a
+# plugin built like its host, file trust check off.
+VERIFY_INSTRUCTIONS_GOAL = 3000
+GUARD_MARGIN = 1.5  # tests/perf/verify_instructions_guard.py
 
 
 def load(results, name):
@@ -62,18 +76,50 @@ def verdict(ok):
     return "**met**" if ok else "**not met**"
 
 
+def this_run(results, part):
+    """The figures of `part` this run measured, or None."""
+    if part == "suite":
+        bench = load(results, "bench.json")
+        if bench is None:
+            return None
+        # The load benchmarks, each run in a process of its own (scripts/bench).
+        for extra in sorted(glob.glob(os.path.join(results, "bench-load-*.json"))):
+            bench["benchmarks"] += load(results, os.path.basename(extra))["benchmarks"]
+        return medians(bench)
+    return load(results, f"{part}.json")
+
+
+def gather(results, docs, ran, machine):
+    """part -> {"data", "measured", "load_start", "busy", "earlier"}: this
+    run's figures where it measured the part, else those kept in docs/."""
+    kept = load(docs, KEPT) or {}
+    parts = {}
+    for part in PARTS:
+        data = this_run(results, part) if part in ran else None
+        if data is not None:
+            parts[part] = {"data": data, "measured": machine.get("date", "?"),
+                           "load_start": machine.get("load_start", "?"),
+                           "busy": bool(machine.get("busy")), "earlier": False}
+        elif part in kept:
+            parts[part] = dict(kept[part], earlier=True)
+    return parts
+
+
 def main():
     results, docs = sys.argv[1], sys.argv[2]
-    bench = load(results, "bench.json")
-    # The load benchmarks, each run in a process of its own (scripts/bench).
-    for extra in sorted(glob.glob(os.path.join(results, "bench-load-*.json"))):
-        if bench is not None:
-            bench["benchmarks"] += load(results, os.path.basename(extra))["benchmarks"]
-    startup = load(results, "startup.json")
-    build = load(results, "build.json")
-    instr = load(results, "instructions.json")
+    ran = set(sys.argv[3].split()) if len(sys.argv) > 3 else set(PARTS)
     machine = load(results, "machine.json") or {}
-    m = medians(bench) if bench else {}
+    parts = gather(results, docs, ran, machine)
+    missing = [p for p in PARTS if p not in parts]
+    out_dir = docs
+    if missing:
+        out_dir = results
+        print(f"report: no figures for {', '.join(missing)} (left out of this run, "
+              f"none kept in {os.path.join(docs, KEPT)}): docs/performance.md is "
+              f"not rewritten; the report is in {out_dir}", file=sys.stderr)
+    data = lambda part: parts[part]["data"] if part in parts else None
+    m = data("suite") or {}
+    startup, build, instr = data("startup"), data("build"), data("instructions")
 
     def cpu(name):
         return m[name]["cpu"] if name in m else None
@@ -104,6 +150,18 @@ def main():
         w("  below use process CPU time (user + system), which other work disturbs less,")
         w("  and the instruction counts (callgrind) are not affected at all.")
     w("")
+    w("When each part was measured (a part a run leaves out keeps its earlier")
+    w("figures, `docs/performance-results.json`):")
+    w("")
+    for part in PARTS:
+        if part in parts:
+            e = parts[part]
+            w(f"- {part}: {e['measured']}, load {e['load_start']} at the start"
+              + (" (**busy machine: wall times inflated**)" if e["busy"] else "")
+              + (" — from an earlier run" if e["earlier"] else " — this run"))
+        else:
+            w(f"- {part}: not measured")
+    w("")
     w("Times are medians over the repetitions (Google Benchmark, repetitions")
     w("interleaved at random), per plugin file, in µs of process CPU time (user +")
     w("system, what the work itself costs); wall-clock medians beside them. The")
@@ -130,6 +188,25 @@ def main():
     r2 = ratio(vnt, floor)
     w(f"| (the same, file trust check off) | {fmt(vnt)} µs vs {fmt(floor)} µs | {fmt(r2)}× | "
       f"{verdict(r2 is not None and r2 <= 1.2)} |")
+    # Issue 16, goal 1: against the safe floor, which must fstat.
+    safe = cpu("Floor/open_fstat_pread4k_close")
+    r3 = ratio(vnt, safe)
+    met["verify_safe_floor"] = r3 is not None and r3 <= 1.15
+    w(f"| Verify, trust check off, ≤ 1.15× the safe floor (open + fstat + 4 KiB pread + close) | "
+      f"{fmt(vnt)} µs vs {fmt(safe)} µs | {fmt(r3)}× | {verdict(met['verify_safe_floor'])} |")
+    if instr:
+        per = instr["instructions_per_verify_no_trust"]
+        met["verify_instructions"] = per <= VERIFY_INSTRUCTIONS_GOAL
+        w(f"| Verify of a plugin built like its host, trust check off, ≤ "
+          f"{VERIFY_INSTRUCTIONS_GOAL:,} user-space instructions (callgrind) | {per:,.0f} | "
+          f"{per / VERIFY_INSTRUCTIONS_GOAL:.2f}× | {verdict(met['verify_instructions'])} |")
+        w(f"| Guard: `perf.verify_instructions_guard` (main stage) fails above "
+          f"{GUARD_MARGIN}× the figure of the row above | limit {per * GUARD_MARGIN:,.0f} | | in place |")
+        if "syscalls_per_load" in instr:
+            a, b = instr["syscalls_per_load"], instr["syscalls_per_dlopen"]
+            met["load_syscalls"] = a <= b
+            w(f"| System calls per `Loader::Open` (fresh copy) against a plain `dlopen` | "
+              f"{a:.0f} vs {b:.0f} | {a / b:.2f}× | {verdict(met['load_syscalls'])} |")
     if qt is not None:
         r = ratio(qt, v)
         met["qt"] = r is not None and r >= 10
@@ -215,6 +292,10 @@ def main():
         w(f"| Instructions per verified plugin recorded (callgrind) | "
           f"{instr['instructions_per_verify']:,.0f} (trust check off: "
           f"{instr['instructions_per_verify_no_trust']:,.0f}) | | recorded |")
+    w("| `preload scan` of 1,000 and 10,000 plugins, whole process, ≤ 1.3× the "
+      "safe-floor program (issue 16, goal 2) | not measured: not built this round | | **not met** |")
+    w("| Batched scan through io_uring ≤ 0.7× the sequential floor (issue 16, goal 3) | "
+      "not built | | **not met** |")
     w("")
     good = sorted(k for k, ok in met.items() if ok)
     bad = sorted(k for k, ok in met.items() if not ok)
@@ -296,7 +377,7 @@ def main():
         plt.grid(True, which="both", alpha=0.3)
         plt.legend(fontsize=8)
         plt.tight_layout()
-        plt.savefig(os.path.join(docs, PLOT), dpi=100)
+        plt.savefig(os.path.join(out_dir, PLOT), dpi=100)
 
     if startup:
         w("## Start-up with real processes")
@@ -406,8 +487,14 @@ def main():
     w("with `-DPRELOAD_BUILD_BENCHMARKS=ON`, waits for a quiet machine, runs everything")
     w("and rewrites this page). The raw results (Google Benchmark JSON and the rest)")
     w("are kept in the results directory it names.")
-    with open(os.path.join(docs, "performance.md"), "w") as f:
+    with open(os.path.join(out_dir, "performance.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
+    if not missing:
+        keep = {part: {k: v for k, v in e.items() if k != "earlier"}
+                for part, e in parts.items()}
+        with open(os.path.join(docs, KEPT), "w") as f:
+            json.dump(keep, f, indent=1, sort_keys=True)
+            f.write("\n")
 
 
 if __name__ == "__main__":

@@ -78,17 +78,29 @@ absl::Status ElfFile::PreadExactly(char* out, std::size_t size,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string_view> ElfFile::ReadRange(
-    uint64_t offset, uint64_t size, std::string* storage) const {
+template <typename Buffer>
+absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
+                                                        uint64_t size,
+                                                        Buffer* storage) const {
   const std::string_view p = prefix();
   if (FitsWithin(offset, size, p.size())) return p.substr(offset, size);
-  storage->assign(size, '\0');
+  storage->resize(size);
   const uint64_t from_prefix = offset < p.size() ? p.size() - offset : 0;
   if (from_prefix > 0) p.copy(storage->data(), from_prefix, offset);
   absl::Status read = PreadExactly(storage->data() + from_prefix,
                                    size - from_prefix, offset + from_prefix);
   if (!read.ok()) return read;
-  return std::string_view(*storage);
+  return std::string_view(storage->data(), storage->size());
+}
+
+absl::StatusOr<std::string_view> ElfFile::ReadRange(
+    uint64_t offset, uint64_t size, std::string* storage) const {
+  return ReadRangeInto(offset, size, storage);
+}
+
+absl::StatusOr<std::string_view> ElfFile::ReadRange(
+    uint64_t offset, uint64_t size, RangeBuffer* storage) const {
+  return ReadRangeInto(offset, size, storage);
 }
 
 absl::Status ElfFile::CheckIdent() const {
@@ -178,11 +190,13 @@ absl::Status ElfFile::CheckProgramHeaderTable() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ElfProgramHeader>> ElfFile::ReadProgramHeaders()
-    const {
-  std::vector<ElfProgramHeader> headers;
+absl::StatusOr<const ProgramHeaders*> ElfFile::ReadProgramHeaders() const {
+  if (have_phdrs_) return &phdrs_;
   const ElfHeader& h = header_;
-  if (h.phnum == 0) return headers;
+  if (h.phnum == 0) {
+    have_phdrs_ = true;
+    return &phdrs_;
+  }
   if (absl::Status table = CheckProgramHeaderTable(); !table.ok()) {
     return table;
   }
@@ -191,14 +205,15 @@ absl::StatusOr<std::vector<ElfProgramHeader>> ElfFile::ReadProgramHeaders()
       ReadRange(h.phoff, h.phnum * h.phentsize, &storage);
   if (!table.ok()) return table.status();
   const ElfClassLayout& l = *layout_;
-  headers.reserve(h.phnum);
+  phdrs_.reserve(h.phnum);
   for (uint64_t i = 0; i < h.phnum; ++i) {
     const std::string_view phdr = table->substr(i * h.phentsize, h.phentsize);
-    headers.push_back({i, Get(phdr, l.p_type), Get(phdr, l.p_offset),
-                       Get(phdr, l.p_vaddr), Get(phdr, l.p_filesz),
-                       Get(phdr, l.p_align)});
+    phdrs_.push_back({i, Get(phdr, l.p_type), Get(phdr, l.p_offset),
+                      Get(phdr, l.p_vaddr), Get(phdr, l.p_filesz),
+                      Get(phdr, l.p_align)});
   }
-  return headers;
+  have_phdrs_ = true;
+  return &phdrs_;
 }
 
 }  // namespace preload::internal

@@ -25,8 +25,10 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 
 namespace preload::internal {
 
@@ -90,6 +92,9 @@ struct ElfProgramHeader {
   uint64_t index, type, offset, vaddr, filesz, align;
 };
 
+// A program header table, held inline for an ordinary shared object.
+using ProgramHeaders = absl::InlinedVector<ElfProgramHeader, 16>;
+
 // A loadable segment: where its file image is, and the address it is mapped at.
 struct Segment {
   uint64_t offset, vaddr, filesz;
@@ -97,7 +102,7 @@ struct Segment {
 
 // Maps a virtual address to a file offset through the PT_LOAD segments; the
 // `size` bytes from there must lie in the segment's file image.
-inline std::optional<uint64_t> FileOffsetOf(const std::vector<Segment>& loads,
+inline std::optional<uint64_t> FileOffsetOf(absl::Span<const Segment> loads,
                                             uint64_t vaddr, uint64_t size) {
   for (const Segment& load : loads) {
     if (vaddr < load.vaddr) continue;
@@ -130,13 +135,20 @@ class ElfFile {
 
   // The program header table, checked against the file and the limits of
   // <preload/elf_notes.h>; empty when e_phnum is 0 (a relocatable object).
-  absl::StatusOr<std::vector<ElfProgramHeader>> ReadProgramHeaders() const;
+  // Read once: the readers that share this ElfFile (the note, the start-up
+  // code, the dynamic section) share the table too.
+  absl::StatusOr<const ProgramHeaders*> ReadProgramHeaders() const;
 
   // Bytes [offset, offset + size), which the caller has checked lie within
   // size(). Served from the bytes already read where possible; `storage`
   // holds the rest and must outlive the view.
   absl::StatusOr<std::string_view> ReadRange(uint64_t offset, uint64_t size,
                                              std::string* storage) const;
+  // The same into a buffer that holds a small range without allocating:
+  // what the readers that run on every verification use.
+  using RangeBuffer = absl::InlinedVector<char, 1024>;
+  absl::StatusOr<std::string_view> ReadRange(uint64_t offset, uint64_t size,
+                                             RangeBuffer* storage) const;
 
   // A `width`-byte unsigned integer of `record` at `offset`, in the file's
   // byte order; the caller has checked that it lies within `record`.
@@ -147,6 +159,10 @@ class ElfFile {
   uint64_t Get(std::string_view record, ElfField field) const {
     return Load(record, field.offset, field.width);
   }
+
+  // Names the file `file` in the messages from now on (the loader reads
+  // the dynamic section for a file it names by its real path).
+  void Rename(std::string_view file) { file_ = file; }
 
   // InvalidArgument "<file>: <message>".
   absl::Status Invalid(std::string_view message) const;
@@ -163,6 +179,10 @@ class ElfFile {
   static constexpr std::size_t kPrefixBytes = 4096;
 
   std::string_view prefix() const { return {prefix_, prefix_size_}; }
+  // ReadRange's work, `storage` being a std::string or a RangeBuffer.
+  template <typename Buffer>
+  absl::StatusOr<std::string_view> ReadRangeInto(uint64_t offset, uint64_t size,
+                                                 Buffer* storage) const;
   absl::Status PreadExactly(char* out, std::size_t size,
                             uint64_t offset) const;
   absl::Status CheckIdent() const;
@@ -170,6 +190,8 @@ class ElfFile {
 
   int fd_;
   uint64_t size_;
+  mutable bool have_phdrs_ = false;
+  mutable ProgramHeaders phdrs_;
   std::string_view file_;
   const ElfClassLayout* layout_ = nullptr;
   bool big_endian_ = false;
@@ -177,6 +199,34 @@ class ElfFile {
   std::size_t prefix_size_ = 0;
   char prefix_[kPrefixBytes];
 };
+
+// The notes of one owner and type that FindNoteDescs found: how many, and
+// the first one's descriptor, a view into the ElfFile's first bytes or into
+// `storage`.
+struct NoteDescs {
+  std::size_t count = 0;
+  std::string_view first;
+  std::string storage;
+};
+
+// ReadHeader, then what FindElfNotes(fd, size, file, owner, type) finds,
+// with the same errors, without copying a note (elf_notes.cc). `out` must
+// not move while `first` is used.
+absl::Status FindNoteDescs(ElfFile& elf, std::string_view owner, uint32_t type,
+                           NoteDescs* out);
+
+}  // namespace preload::internal
+
+namespace preload {
+struct ElfDynamic;  // preload/elf_dynamic.h
+}  // namespace preload
+
+namespace preload::internal {
+
+// What ReadElfDynamic(fd, size, file) reads, with the same errors, from an
+// ElfFile whose header is read: the loader's one reader of a plugin file
+// (elf_dynamic.cc).
+absl::Status ReadDynamicSection(const ElfFile& elf, ElfDynamic* out);
 
 }  // namespace preload::internal
 

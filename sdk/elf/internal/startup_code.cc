@@ -58,9 +58,12 @@ constexpr uint64_t kArrayWindow = 256;
 
 // The function addresses of one array: `size` bytes at `address`, from
 // `window` when it holds them.
-absl::Status ReadArray(const ElfFile& elf, const std::vector<Segment>& loads,
+using Loads = absl::InlinedVector<Segment, 8>;
+using Addresses = absl::InlinedVector<uint64_t, 8>;
+
+absl::Status ReadArray(const ElfFile& elf, const Loads& loads,
                        const Window& window, uint64_t address, uint64_t size,
-                       std::vector<uint64_t>* out) {
+                       Addresses* out) {
   if (size == 0) return absl::OkStatus();
   const std::size_t word = elf.layout().bits / 8;
   if (size % word != 0 || size / word > kMaxStartupFunctions) {
@@ -74,7 +77,7 @@ absl::Status ReadArray(const ElfFile& elf, const std::vector<Segment>& loads,
                                     absl::Hex(address),
                                     " lies outside the file's segments"));
   }
-  std::string storage;
+  ElfFile::RangeBuffer storage;
   absl::StatusOr<std::string_view> bytes =
       *offset >= window.offset &&
               FitsWithin(*offset - window.offset, size, window.bytes.size())
@@ -93,7 +96,7 @@ absl::Status ReadArray(const ElfFile& elf, const std::vector<Segment>& loads,
 // The file offset of `address` and how many bytes of its segment's file
 // image follow it, at most kStartupCodeBytes.
 std::optional<std::pair<uint64_t, uint64_t>> CodeRange(
-    const std::vector<Segment>& loads, uint64_t address, uint64_t file_size) {
+    const Loads& loads, uint64_t address, uint64_t file_size) {
   for (const Segment& load : loads) {
     if (address < load.vaddr || address - load.vaddr >= load.filesz) continue;
     const uint64_t into = address - load.vaddr;
@@ -107,13 +110,13 @@ std::optional<std::pair<uint64_t, uint64_t>> CodeRange(
 
 // The functions' first bytes. Start-up functions of one library lie close
 // together in its text, so one read usually serves them all.
-absl::Status ReadCode(const ElfFile& elf, const std::vector<Segment>& loads,
+absl::Status ReadCode(const ElfFile& elf, const Loads& loads,
                       StartupCode* out) {
   struct Wanted {
     std::size_t index;
     uint64_t offset, size;
   };
-  std::vector<Wanted> wanted;
+  absl::InlinedVector<Wanted, 4> wanted;
   wanted.reserve(out->functions.size());
   for (std::size_t i = 0; i < out->functions.size(); ++i) {
     const auto range = CodeRange(loads, out->functions[i].address, elf.size());
@@ -135,7 +138,7 @@ absl::Status ReadCode(const ElfFile& elf, const std::vector<Segment>& loads,
       ++last;
       end = std::max(end, wanted[last].offset + wanted[last].size);
     }
-    std::string storage;
+    ElfFile::RangeBuffer storage;
     absl::StatusOr<std::string_view> bytes =
         elf.ReadRange(wanted[first].offset, end - wanted[first].offset, &storage);
     if (!bytes.ok()) return bytes.status();
@@ -150,11 +153,11 @@ absl::Status ReadCode(const ElfFile& elf, const std::vector<Segment>& loads,
 }
 
 absl::Status ReadStartup(const ElfFile& elf, StartupCode* out) {
-  absl::StatusOr<std::vector<ElfProgramHeader>> phdrs = elf.ReadProgramHeaders();
+  absl::StatusOr<const ProgramHeaders*> phdrs = elf.ReadProgramHeaders();
   if (!phdrs.ok()) return phdrs.status();
-  std::vector<Segment> loads;
+  Loads loads;
   std::optional<Segment> dynamic;
-  for (const ElfProgramHeader& phdr : *phdrs) {
+  for (const ElfProgramHeader& phdr : **phdrs) {
     const Segment segment{phdr.offset, phdr.vaddr, phdr.filesz};
     if (phdr.type == PT_LOAD) loads.push_back(segment);
     if (phdr.type == PT_DYNAMIC && !dynamic) dynamic = segment;
@@ -169,13 +172,13 @@ absl::Status ReadStartup(const ElfFile& elf, StartupCode* out) {
   // the RELRO part of the data segment): one read serves both.
   const uint64_t before = std::min<uint64_t>(dynamic->offset, kArrayWindow);
   Window window{dynamic->offset - before, {}};
-  std::string storage;
+  ElfFile::RangeBuffer storage;
   absl::StatusOr<std::string_view> bytes = elf.ReadRange(
       window.offset, before + dynamic->filesz, &storage);
   if (!bytes.ok()) return bytes.status();
   window.bytes = *bytes;
   const StartupTags tags = ParseStartupTags(elf, bytes->substr(before));
-  std::vector<uint64_t> addresses;
+  Addresses addresses;
   for (const auto& array : tags.arrays) {
     absl::Status read =
         ReadArray(elf, loads, window, array[0], array[1], &addresses);
@@ -196,9 +199,13 @@ absl::StatusOr<StartupCode> ReadStartupCode(int fd, uint64_t size,
   ElfFile elf(fd, size, file);
   if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
   StartupCode out;
-  out.machine = static_cast<uint16_t>(elf.header().machine);
-  if (absl::Status read = ReadStartup(elf, &out); !read.ok()) return read;
+  if (absl::Status read = ReadStartupCode(elf, &out); !read.ok()) return read;
   return out;
+}
+
+absl::Status ReadStartupCode(const ElfFile& elf, StartupCode* out) {
+  out->machine = static_cast<uint16_t>(elf.header().machine);
+  return ReadStartup(elf, out);
 }
 
 }  // namespace preload::internal

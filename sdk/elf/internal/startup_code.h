@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 
 namespace preload::internal {
@@ -49,10 +50,16 @@ inline constexpr std::size_t kMaxStartupFunctions = 4096;
 // ReadElfDynamic.
 struct StartupCode {
   uint16_t machine = 0;
-  std::vector<StartupFunction> functions;
+  absl::InlinedVector<StartupFunction, 4> functions;
 };
 [[nodiscard]] absl::StatusOr<StartupCode> ReadStartupCode(
     int fd, uint64_t size, std::string_view file);
+
+// The same from an ElfFile whose header is read (elf_file.h): the loader
+// shares one between the note, this and the dynamic section, so the first
+// page and the program headers are read once.
+class ElfFile;
+[[nodiscard]] absl::Status ReadStartupCode(const ElfFile& elf, StartupCode* out);
 
 }  // namespace preload::internal
 

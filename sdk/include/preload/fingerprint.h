@@ -32,6 +32,10 @@
 
 namespace preload {
 
+namespace internal {
+class KnownLines;  // fingerprint/internal/known_lines.h
+}  // namespace internal
+
 // The ELF note that carries a fingerprint: owner name and note type.
 inline constexpr std::string_view kNoteOwner = PRELOAD_NOTE_OWNER;
 inline constexpr uint32_t kNoteType = PRELOAD_NOTE_TYPE;
@@ -104,6 +108,7 @@ class Fingerprint {
   std::map<std::string, std::string, std::less<>> HostAbis() const;
 
  private:
+  friend class internal::KnownLines;  // parses payloads that repeat a model's lines
   struct Storage;
   explicit Fingerprint(std::shared_ptr<const Storage> storage)
       : storage_(std::move(storage)) {}

@@ -80,6 +80,13 @@ struct FieldComparison {
   std::string hint;
 };
 
+class Verdict;
+namespace internal {
+class HostModel;  // policy/internal/host_model.h: the loader's prepared host
+Verdict CompareWithModel(const HostModel& host, const Fingerprint& plugin,
+                         Policy policy);
+}  // namespace internal
+
 class Verdict {
  public:
   // A verdict over comparisons made elsewhere (tests, tools).
@@ -111,10 +118,17 @@ class Verdict {
  private:
   friend Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
                          Policy policy);
+  friend Verdict internal::CompareWithModel(const internal::HostModel& host,
+                                            const Fingerprint& plugin,
+                                            Policy policy);
   struct Listing;  // what comparisons() is built from, and its result
 
   Verdict(Policy policy, std::vector<FieldComparison> refusals,
           std::shared_ptr<Listing> listing);
+  // The verdict of comparing `host` and `plugin`, whose refused fields are
+  // `refusals`; comparisons() lists every field from the two.
+  static Verdict Of(const Fingerprint& host, const Fingerprint& plugin,
+                    Policy policy, std::vector<FieldComparison> refusals);
 
   Policy policy_;
   bool host_is_sdk_ = false;

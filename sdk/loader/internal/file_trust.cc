@@ -58,8 +58,7 @@ TrustedOwners Owners() {
   return {secure, std::nullopt};
 }
 
-bool TrustedOwner(uid_t owner) {
-  const TrustedOwners owners = Owners();
+bool TrustedOwner(const TrustedOwners& owners, uid_t owner) {
   return owner == 0 || (owners.user && owner == *owners.user);
 }
 
@@ -77,6 +76,9 @@ absl::Status Refuse(const std::string& file, const std::string& what) {
 // all of it, so that a refusal names every problem at once (a tree made
 // under umask 002 has one per level) and the one command that fixes them.
 struct Problems {
+  // Asked of the kernel once per check, not once per path component (five
+  // system calls each).
+  TrustedOwners owners = Owners();
   std::vector<std::string> found;
   std::string top_writable;  // the highest directory others may write
 
@@ -96,8 +98,8 @@ struct Problems {
 
 void CheckOwner(Problems& problems, const char* kind, std::string_view path,
                 const struct stat& info) {
-  if (TrustedOwner(info.st_uid)) return;
-  const TrustedOwners owners = Owners();
+  const TrustedOwners& owners = problems.owners;
+  if (TrustedOwner(owners, info.st_uid)) return;
   const std::string owned = absl::StrCat(
       "the ", kind, " ", ToAbsl(path), " is owned by ", UserName(info.st_uid));
   if (!owners.secure) {

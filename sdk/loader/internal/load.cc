@@ -61,6 +61,21 @@ absl::Status LoaderState::InitOncePerImage(void* handle, const PluginFile& file,
       "registered: ", status.ToString()));
 }
 
+namespace {
+
+// The dynamic section was read with the note, from the same first page
+// (verify.cc); a file that comes without it is read here.
+absl::StatusOr<MappedDependencies> MapOriginDependencies(
+    PluginFile& file, const DependencyRules& rules) {
+  if (!file.dynamic) {
+    return LoadOriginDependencies(file.fd.get(), file.size, file.path, rules);
+  }
+  if (!file.dynamic->ok()) return file.dynamic->status();
+  return LoadOriginDependencies(**std::move(file.dynamic), file.path, rules);
+}
+
+}  // namespace
+
 absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
   // glibc's dlopen in a -static program needs the very glibc it was linked
   // with installed as shared libraries, and fails or crashes otherwise.
@@ -92,9 +107,9 @@ absl::StatusOr<Plugin*> LoaderState::Load(PluginFile file) {
   // Through /proc/self/fd the plugin's $ORIGIN is lost: what it finds
   // through $ORIGIN is mapped first, from its real directory, and only now,
   // so that nothing of a plugin refused as changed runs.
-  absl::StatusOr<MappedDependencies> dependencies = LoadOriginDependencies(
-      file.fd.get(), file.size, file.path,
-      DependencyRules{check_file_trust, sealed_copy, &library_path, trace.get()});
+  const DependencyRules rules{check_file_trust, sealed_copy, &library_path,
+                              trace.get()};
+  absl::StatusOr<MappedDependencies> dependencies = MapOriginDependencies(file, rules);
   if (!dependencies.ok()) {
     trace->Line(TraceCategory::kLoad, FirstLine(dependencies.status()));
     return dependencies.status();

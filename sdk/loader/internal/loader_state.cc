@@ -40,6 +40,7 @@ LoaderState::LoaderState(LoaderOptions options)
         host_source = HostSource::kSdk;
         return SdkFingerprint();
       }()),
+      host_model(host),
       name(std::move(options.name)),
       check_file_trust(options.check_file_trust),
       sealed_copy(options.sealed_copy),

@@ -33,6 +33,7 @@
 #include "loader/internal/search_path.h"
 #include "loader/internal/static_plugins.h"
 #include "loader/internal/trace.h"
+#include "policy/internal/host_model.h"
 #include "preload/fingerprint.h"
 #include "preload/loader.h"
 #include "preload/policy.h"
@@ -71,6 +72,7 @@ struct LoaderState {
   Policy policy;
   HostSource host_source = HostSource::kOption;
   Fingerprint host;
+  HostModel host_model;  // the host prepared for every comparison
   std::string name;
   bool check_file_trust;
   bool sealed_copy;

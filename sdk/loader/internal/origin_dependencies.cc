@@ -233,8 +233,14 @@ absl::StatusOr<MappedDependencies> LoadOriginDependencies(
     const DependencyRules& rules) {
   absl::StatusOr<ElfDynamic> dynamic = ReadElfDynamic(fd, size, real_path);
   if (!dynamic.ok()) return dynamic.status();
+  return LoadOriginDependencies(*std::move(dynamic), real_path, rules);
+}
+
+absl::StatusOr<MappedDependencies> LoadOriginDependencies(
+    ElfDynamic dynamic, const std::string& real_path,
+    const DependencyRules& rules) {
   const SearchingObject plugin{real_path, DirectoryOf(real_path),
-                               *std::move(dynamic)};
+                               std::move(dynamic)};
   DependencyMapper mapper(rules, real_path);
   if (absl::Status status = mapper.MapFor(plugin); !status.ok()) {
     mapper.mapped().Unload(rules.trace);

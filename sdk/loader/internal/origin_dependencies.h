@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "base/internal/unique_fd.h"
 #include "loader/internal/trace.h"
+#include "preload/elf_dynamic.h"
 
 namespace preload::internal {
 
@@ -84,6 +85,10 @@ class MappedDependencies {
 // what was mapped before the error is unloaded again.
 [[nodiscard]] absl::StatusOr<MappedDependencies> LoadOriginDependencies(
     int fd, uint64_t size, const std::string& real_path,
+    const DependencyRules& rules);
+// The same for a plugin whose dynamic section the caller has read.
+[[nodiscard]] absl::StatusOr<MappedDependencies> LoadOriginDependencies(
+    ElfDynamic dynamic, const std::string& real_path,
     const DependencyRules& rules);
 
 }  // namespace preload::internal

@@ -92,24 +92,26 @@ std::string FirstLine(const absl::Status& status) {
   return message.substr(0, message.find('\n'));
 }
 
-absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
-                                                  std::string_view path) {
-  absl::StatusOr<std::vector<ElfNote>> notes =
-      FindElfNotes(fd, size, path, kNoteOwner, kNoteType);
-  if (!notes.ok()) return notes.status();
-  if (notes->empty()) {
+absl::StatusOr<Fingerprint> ReadPluginFingerprint(ElfFile& elf,
+                                                  const HostModel& host) {
+  const std::string_view path = elf.file();
+  NoteDescs notes;
+  if (absl::Status found = FindNoteDescs(elf, kNoteOwner, kNoteType, &notes);
+      !found.ok()) {
+    return found;
+  }
+  if (notes.count == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         ToAbsl(path), ": not a PreloadSDK plugin: it carries no PreloadSDK "
         "fingerprint note; build it with add_preload_plugin"));
   }
-  if (notes->size() > 1) {
+  if (notes.count > 1) {
     return absl::InvalidArgumentError(absl::StrCat(
-        ToAbsl(path), ": carries ", notes->size(),
+        ToAbsl(path), ": carries ", notes.count,
         " fingerprint notes where a plugin has one; was a host or another "
         "plugin linked into it?"));
   }
-  absl::StatusOr<Fingerprint> fingerprint =
-      Fingerprint::Parse(notes->front().desc);
+  absl::StatusOr<Fingerprint> fingerprint = host.Parse(notes.first);
   if (!fingerprint.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(ToAbsl(path), ": corrupt fingerprint note: ",

@@ -19,7 +19,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "base/internal/unique_fd.h"
+#include "elf/internal/elf_file.h"
 #include "loader/internal/file_trust.h"
+#include "policy/internal/host_model.h"
+#include "preload/elf_dynamic.h"
 #include "preload/fingerprint.h"
 
 namespace preload::internal {
@@ -33,6 +36,10 @@ struct PluginFile {
   std::optional<Fingerprint> fingerprint;  // set once read and verified
   struct stat verified {};  // the file as it was when its note was read
   bool sealed = false;      // `fd` is a sealed copy: nothing can change it
+  // For a file opened to be loaded: its dynamic section, read with the note
+  // from the same first page, for the $ORIGIN dependencies; an error is
+  // reported when they are mapped, as if read then.
+  std::optional<absl::StatusOr<ElfDynamic>> dynamic;
   uint64_t size = 0;        // of what `fd` holds
 
   // Takes the regular file just opened, `verified` being its fstat.
@@ -71,11 +78,12 @@ absl::Status CheckStillAs(int fd, const struct stat& then,
                           const std::string& path, std::string_view what,
                           std::string_view consequence);
 
-// The plugin's fingerprint from its one PreloadSDK note. InvalidArgument
-// naming `path` for a file with no note, two notes, a corrupt note, or the
-// note of a host rather than a plugin.
-absl::StatusOr<Fingerprint> ReadPluginFingerprint(int fd, uint64_t size,
-                                                  std::string_view path);
+// The plugin's fingerprint from its one PreloadSDK note, parsed by
+// `host`'s quick parse (policy/internal/host_model.h). Reads `elf`'s header
+// first. InvalidArgument naming the file for a file with no note, two notes,
+// a corrupt note, or the note of a host rather than a plugin.
+absl::StatusOr<Fingerprint> ReadPluginFingerprint(ElfFile& elf,
+                                                  const HostModel& host);
 
 // The export descriptor symbol the fingerprint names, checked to be one of
 // the SDK's own names, so that a crafted note cannot make the loader look up

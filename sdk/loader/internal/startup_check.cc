@@ -13,14 +13,13 @@
 
 namespace preload::internal {
 
-absl::StatusOr<std::vector<std::string>> DescribeStartupEffects(
-    int fd, uint64_t size, std::string_view file) {
-  absl::StatusOr<StartupCode> code = ReadStartupCode(fd, size, file);
-  if (!code.ok()) return code.status();
+namespace {
+
+std::vector<std::string> DescribeEffects(const StartupCode& code) {
   std::vector<std::string> effects;
-  for (const StartupFunction& function : code->functions) {
+  for (const StartupFunction& function : code.functions) {
     const std::optional<StartupEffect> effect =
-        StartupEffectOf(code->machine, function.code());
+        StartupEffectOf(code.machine, function.code());
     if (!effect) continue;
     effects.push_back(absl::StrCat(
         "its start-up function at 0x", absl::Hex(function.address), " ",
@@ -29,16 +28,25 @@ absl::StatusOr<std::vector<std::string>> DescribeStartupEffects(
   return effects;
 }
 
-absl::Status CheckStartupEffects(int fd, uint64_t size, std::string_view file) {
-  absl::StatusOr<std::vector<std::string>> effects =
-      DescribeStartupEffects(fd, size, file);
-  if (!effects.ok()) return effects.status();
-  if (effects->empty()) return absl::OkStatus();
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> DescribeStartupEffects(
+    int fd, uint64_t size, std::string_view file) {
+  absl::StatusOr<StartupCode> code = ReadStartupCode(fd, size, file);
+  if (!code.ok()) return code.status();
+  return DescribeEffects(*code);
+}
+
+absl::Status CheckStartupEffects(const ElfFile& elf) {
+  StartupCode code;
+  if (absl::Status read = ReadStartupCode(elf, &code); !read.ok()) return read;
+  const std::vector<std::string> effects = DescribeEffects(code);
+  if (effects.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      ToAbsl(file),
+      ToAbsl(elf.file()),
       ": loading it would change the host process's floating-point state "
       "(refused under every policy):\n  ",
-      absl::StrJoin(*effects, "\n  ")));
+      absl::StrJoin(effects, "\n  ")));
 }
 
 }  // namespace preload::internal

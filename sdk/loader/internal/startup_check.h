@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "elf/internal/elf_file.h"
 
 namespace preload::internal {
 
@@ -26,9 +27,10 @@ namespace preload::internal {
 absl::StatusOr<std::vector<std::string>> DescribeStartupEffects(
     int fd, uint64_t size, std::string_view file);
 
-// OkStatus, or FailedPrecondition naming `file` and every effect. Under
-// every policy: the host never agreed to have its state changed.
-absl::Status CheckStartupEffects(int fd, uint64_t size, std::string_view file);
+// OkStatus, or FailedPrecondition naming the file and every effect. Under
+// every policy: the host never agreed to have its state changed. `elf` has
+// its header read already (the note reader's): nothing is read twice.
+absl::Status CheckStartupEffects(const ElfFile& elf);
 
 }  // namespace preload::internal
 

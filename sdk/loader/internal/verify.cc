@@ -47,7 +47,7 @@ void TraceVerdict(const Tracer& trace, const Verdict& verdict,
 
 absl::Status LoaderState::VerifyFingerprint(const Fingerprint& plugin,
                                             const std::string& path) const {
-  const Verdict verdict = Compare(host, plugin, policy);
+  const Verdict verdict = CompareWithModel(host_model, plugin, policy);
   if (trace->enabled(TraceCategory::kVerify)) {
     trace->Line(TraceCategory::kVerify, path, ": plugin ", ToAbsl(plugin.name()),
                 " ", ToAbsl(plugin.version()), ", compared under the ",
@@ -163,8 +163,10 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
   if (absl::Status signed_ = CheckSigned(*file); !signed_.ok()) {
     return refused(signed_);
   }
-  absl::StatusOr<Fingerprint> fingerprint =
-      ReadPluginFingerprint(file->fd.get(), file->size, path);
+  // One reader of the file's first page and program headers, shared by the
+  // note and the start-up code.
+  ElfFile elf(file->fd.get(), file->size, path);
+  absl::StatusOr<Fingerprint> fingerprint = ReadPluginFingerprint(elf, host_model);
   if (!fingerprint.ok()) return refused(fingerprint.status());
   if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {
     return verdict;
@@ -175,14 +177,20 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
   }
   // Code the dynamic loader would run on mapping, whatever the fingerprint
   // says: start-up objects come in through the link line.
-  if (absl::Status startup =
-          CheckStartupEffects(file->fd.get(), file->size, path);
-      !startup.ok()) {
+  if (absl::Status startup = CheckStartupEffects(elf); !startup.ok()) {
     return refused(startup);
   }
   if (absl::StatusOr<std::string> symbol = DescriptorSymbol(*fingerprint, path);
       !symbol.ok()) {
     return refused(symbol.status());
+  }
+  if (to_load) {
+    // Named as the mapping step names it: by its real path.
+    elf.Rename(file->path);
+    ElfDynamic dynamic;
+    absl::Status read = ReadDynamicSection(elf, &dynamic);
+    file->dynamic = read.ok() ? absl::StatusOr<ElfDynamic>(std::move(dynamic))
+                              : absl::StatusOr<ElfDynamic>(read);
   }
   file->fingerprint = *std::move(fingerprint);
   return file;

@@ -141,6 +141,16 @@ bool HasRule(std::string_view field) {
   return &rules::RuleFor(field) != &rules::kUnknownField;
 }
 
+bool IsInformational(std::string_view field) {
+  return rules::RuleFor(field).rule == rules::Rule::kInformational;
+}
+
+bool IsBuildSetting(std::string_view field) {
+  const rules::Rule rule = rules::RuleFor(field).rule;
+  return rule != rules::Rule::kInformational && rule != rules::Rule::kHostAbi &&
+         rule != rules::Rule::kAbiHash;
+}
+
 using rules::Decide;
 using rules::MakeSides;
 using rules::Sides;

@@ -36,6 +36,16 @@ FieldComparison CompareField(std::string_view field, FieldValues values,
 // must be named (tests/unit/field_coverage_test.cc).
 bool HasRule(std::string_view field);
 
+// Whether `field`'s rule is informational: recorded, never refused.
+bool IsInformational(std::string_view field);
+
+// Whether `field` is a build setting: a field every plugin built like its
+// host carries with the host's value. Its rule compares it (it is not
+// informational) and does not pair a plugin's requirement with what a host
+// provides (abi.*, abi_hash.*). The host's run of these is what
+// policy/internal/host_model.h compares as one block of bytes.
+bool IsBuildSetting(std::string_view field);
+
 // Refuses() for a field whose two values are not equal.
 bool RefusesUnequal(std::string_view field, FieldValues values,
                     const Fingerprint& host, const Fingerprint& plugin,
