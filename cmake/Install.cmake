@@ -20,6 +20,7 @@ install(DIRECTORY codegen/preload_codegen DESTINATION "${PRELOAD_INSTALL_DATADIR
         PATTERN "__pycache__" EXCLUDE)
 install(DIRECTORY templates/ DESTINATION "${PRELOAD_INSTALL_DATADIR}/templates")
 
+get_property(PRELOAD_SDK_BUILD_PYTHON GLOBAL PROPERTY PRELOAD_SDK_PYTHON)
 configure_package_config_file(cmake/PreloadSDKConfig.cmake.in
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
   INSTALL_DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}"

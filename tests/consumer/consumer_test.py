@@ -3,8 +3,8 @@
 separate projects against it with find_package(PreloadSDK).
 
     consumer_test.py install|find_package|reproducible_notes|multi_config|
-                     bad_arguments|autoload|static|static_host|installed_layout
-                     --sdk-build DIR --work DIR ...
+                     bad_arguments|autoload|static|static_host|installed_layout|
+                     deb --sdk-build DIR --work DIR ...
 
 Each check prints what it did and exits non-zero with a reason on failure.
 """
@@ -30,11 +30,13 @@ def prefix(args):
     return os.path.join(args.work, "relocated-prefix")
 
 
-def configure(args, source, build, generator=None, extra=()):
+def configure(args, source, build, generator=None, extra=(), sdk=None):
+    """The command that configures `source` in a fresh `build` against the
+    SDK in `sdk` (default: the relocated install of consumer.install)."""
     shutil.rmtree(build, ignore_errors=True)
     command = ["cmake", "-S", source, "-B", build,
                "-G", generator or args.generator,
-               "-DCMAKE_PREFIX_PATH=" + prefix(args),
+               "-DCMAKE_PREFIX_PATH=" + (sdk or prefix(args)),
                "-DCMAKE_CXX_COMPILER=" + args.cxx]
     if not (generator or args.generator).endswith("Multi-Config"):
         command.append("-DCMAKE_BUILD_TYPE=Release")
@@ -283,7 +285,57 @@ def check_installed_layout(args):
              % (result.stdout, result.stderr))
 
 
+def check_deb(args):
+    """scripts/package makes the .deb (Release, /usr, lintian without
+    errors); extracted with dpkg-deb -x into a temporary root, it is the
+    whole SDK: a project finds it through CMAKE_PREFIX_PATH, builds a plugin
+    and a host, and the host loads the plugin; its preload tool runs."""
+    out = os.path.join(args.work, "deb")
+    shutil.rmtree(out, ignore_errors=True)
+    env = dict(os.environ,
+               PRELOAD_PACKAGE_BUILD_DIR=os.path.join(args.work, "deb-tree"))
+    run([os.path.join(args.sdk_source, "scripts", "package"), out], env=env)
+    debs = [f for f in os.listdir(out) if f.endswith(".deb")]
+    if len(debs) != 1:
+        fail("expected one .deb in %s, found %r" % (out, debs))
+    deb = os.path.join(out, debs[0])
+    control = run(["dpkg-deb", "--field", deb], capture_output=True).stdout
+    fields = dict(line.split(": ", 1) for line in control.splitlines()
+                  if ": " in line and not line.startswith(" "))
+    depends = [d.strip().split(" ")[0] for d in fields.get("Depends", "").split(",")]
+    for needed in ("libabsl-dev", "python3-jinja2", "cmake", "libc6"):
+        if needed not in depends:
+            fail("Depends lacks %s: %r" % (needed, fields.get("Depends")))
+    root = os.path.join(args.work, "deb-root")
+    shutil.rmtree(root, ignore_errors=True)
+    run(["dpkg-deb", "-x", deb, root])
+    usr = os.path.join(root, "usr")
+    for path in ("lib/x86_64-linux-gnu/cmake/PreloadSDK/PreloadSDKConfig.cmake",
+                 "lib/x86_64-linux-gnu/libpreload.a", "bin/preload",
+                 "share/man/man1/preload.1.gz", "share/doc/preload-sdk/copyright",
+                 "share/doc/preload-sdk/changelog.Debian.gz"):
+        if not os.path.isfile(os.path.join(usr, path)):
+            fail("the package has no /usr/%s" % path)
+    build = os.path.join(args.work, "deb-consumer")
+    run(configure(args, os.path.join(args.source, "project"), build, sdk=usr))
+    run(["cmake", "--build", build, "-j2"])
+    with open(os.path.join(build, "CMakeCache.txt")) as cache:
+        found = [line for line in cache if line.startswith("PreloadSDK_DIR:")]
+    if not found or not found[0].strip().endswith(
+            os.path.join(usr, "lib/x86_64-linux-gnu/cmake/PreloadSDK")):
+        fail("find_package did not take the extracted package: %r" % found)
+    result = run([os.path.join(build, "app"), os.path.join(build, "hello.so"),
+                  "world"], capture_output=True)
+    if result.stdout.strip() != "Hello, world!":
+        fail("app printed %r, expected 'Hello, world!'" % result.stdout)
+    tool = run([os.path.join(usr, "bin", "preload"), "inspect",
+                os.path.join(build, "hello.so")], capture_output=True)
+    if "hello" not in tool.stdout:
+        fail("the packaged preload tool printed %r" % tool.stdout)
+
+
 CHECKS = {
+    "deb": check_deb,
     "static": check_static,
     "static_host": check_static_host,
     "install": check_install,
@@ -302,6 +354,7 @@ def main():
     parser.add_argument("--sdk-build", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--source", default="")
+    parser.add_argument("--sdk-source", default="")
     parser.add_argument("--generator", default="Ninja")
     parser.add_argument("--cxx", default="c++")
     parser.add_argument("--config", default="")
