@@ -32,6 +32,9 @@ function(_preload_find_python)
   if(python)
     return()
   endif()
+  # What the project asked for, before FindPython sets a value of its own
+  # (seen by the functions called from here).
+  set(_preload_python_asked "${Python3_EXECUTABLE}")
   if(PRELOAD_SDK_PYTHON_WITH_JINJA2 AND EXISTS "${PRELOAD_SDK_PYTHON_WITH_JINJA2}"
      AND "${Python3_EXECUTABLE}" STREQUAL "${PRELOAD_SDK_PYTHON_CHOSEN_UNDER}")
     set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${PRELOAD_SDK_PYTHON_WITH_JINJA2}")
@@ -49,7 +52,7 @@ function(_preload_use_python python)
   set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${python}")
   set(PRELOAD_SDK_PYTHON_WITH_JINJA2 "${python}" CACHE INTERNAL
       "The Python that PreloadSDK generates the fingerprint code with")
-  set(PRELOAD_SDK_PYTHON_CHOSEN_UNDER "${Python3_EXECUTABLE}" CACHE INTERNAL
+  set(PRELOAD_SDK_PYTHON_CHOSEN_UNDER "${_preload_python_asked}" CACHE INTERNAL
       "Python3_EXECUTABLE when PreloadSDK chose its Python")
 endfunction()
 
@@ -82,8 +85,7 @@ function(_preload_search_python)
     list(APPEND problems "${problem}")
   endforeach()
   if(NOT problems)
-    set(problems "no python3 was found; on Debian, 'apt-get install python3 "
-                 "python3-jinja2'")
+    set(problems "no python3 was found; on Debian, 'apt-get install python3 python3-jinja2'")
   endif()
   list(JOIN problems "; " problems)
   message(FATAL_ERROR "PreloadSDK: no Python 3 that can import Jinja2 was "
@@ -105,22 +107,23 @@ except ImportError:
     print("venv" if sys.prefix != sys.base_prefix else sys.prefix); sys.exit(1)
 ]=] RESULT_VARIABLE failed OUTPUT_VARIABLE kind ERROR_QUIET
     OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(problem "")
   if(NOT failed)
-    set(${out} "" PARENT_SCOPE)
   elseif(kind STREQUAL "version")
-    set(${out} "${python} is not Python 3" PARENT_SCOPE)
+    set(problem "${python} is not Python 3")
   elseif(kind STREQUAL "venv")
-    set(${out} "${python} is a virtual environment without Jinja2: "
-      "'${python} -m pip install jinja2'" PARENT_SCOPE)
+    string(CONCAT problem "${python} is a virtual environment without "
+      "Jinja2: '${python} -m pip install jinja2'")
   elseif(kind STREQUAL "/usr")
-    set(${out} "${python} cannot import jinja2: on Debian, "
-      "'apt-get install python3-jinja2'" PARENT_SCOPE)
+    string(CONCAT problem "${python} cannot import jinja2: on Debian, "
+      "'apt-get install python3-jinja2'")
   elseif(kind)
-    set(${out} "${python} cannot import jinja2: install Jinja2 for it "
-      "('${python} -m pip install jinja2')" PARENT_SCOPE)
+    string(CONCAT problem "${python} cannot import jinja2: install Jinja2 "
+      "for it ('${python} -m pip install jinja2')")
   else()
-    set(${out} "${python} is not a Python 3 that runs" PARENT_SCOPE)
+    set(problem "${python} is not a Python 3 that runs")
   endif()
+  set(${out} "${problem}" PARENT_SCOPE)
 endfunction()
 _preload_find_python()
 
@@ -315,13 +318,14 @@ function(_preload_render_fingerprints_now name jobs outputs)
 endfunction()
 
 # When the chosen Python lost Jinja2 since it was chosen (or since the SDK
-# was built with it): what to do about it.
+# was built with it): how to choose another (the codegen's own message says
+# how to give this one Jinja2).
 function(_preload_codegen_failure_hint out python error)
   set(hint "")
-  if(error MATCHES "No module named '?jinja2")
-    _preload_python_problem(problem "${python}")
-    set(hint "\n${problem}, or name another Python with "
-             "-DPython3_EXECUTABLE=<path>.")
+  if(error MATCHES "module 'jinja2' is missing|No module named '?jinja2")
+    string(CONCAT hint "PreloadSDK chose ${python} when this tree was first "
+      "configured; configure with -DPython3_EXECUTABLE=<path> to choose "
+      "another.")
   endif()
   set(${out} "${hint}" PARENT_SCOPE)
 endfunction()

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Writes docs/performance.md and its plot from the results scripts/bench
 collected in one directory: bench.json (Google Benchmark), startup.json,
-build.json, instructions.json, machine.json.
+build.json, configure.json, instructions.json, machine.json.
 
-  report.py RESULTS_DIR DOCS_DIR
+  report.py RESULTS_DIR DOCS_DIR [--only configure]
+
+With --only configure, only the "Configure speed" section of the existing
+page is rewritten (scripts/bench when every other part was skipped): the
+rest keeps its earlier measurements.
 """
 import glob
 import json
@@ -62,8 +66,83 @@ def verdict(ok):
     return "**met**" if ok else "**not met**"
 
 
+CONFIGURE_HEADING = "## Configure speed"
+
+
+def configure_section(conf, machine):
+    """The "Configure speed" section's lines, from configure.json."""
+    lines = []
+    w = lines.append
+    md = conf["median"]
+    w(CONFIGURE_HEADING)
+    w("")
+    w("A new user's first configure (the build tree deleted first; Release, Ninja,")
+    w("no `Python3_EXECUTABLE` given) of a project with one plugin,")
+    w("`find_package(PreloadSDK)` + `add_preload_plugin(hello SOURCES hello.cc)`,")
+    w("against the installed SDK, beside the same project with")
+    w("`add_library(hello MODULE hello.cc)` and nothing else; "
+      f"{conf['runs']} runs each,")
+    w("alternating (medians; CPU is that of cmake and everything it started).")
+    w("Goal: at most 2× the plain project.")
+    w("")
+    w("| project | wall s | CPU s |")
+    w("|---|---|---|")
+    for name in ("add_library_module", "add_preload_plugin"):
+        w(f"| `{name}` | {fmt(md[name]['wall'])} | {fmt(md[name]['cpu'])} |")
+    w(f"| ratio | {conf['ratio_wall']:.2f}× | {conf['ratio_cpu']:.2f}× |")
+    w("")
+    w(f"Goal (≤ 2×): {verdict(conf['ratio_wall'] <= 2 and conf['ratio_cpu'] <= 2)}"
+      f" (measured {machine.get('date', '?')}, load average "
+      f"{machine.get('load_start', '?')} at the start).")
+    w("")
+    if conf.get("breakdown_ms"):
+        w("Where one profiled configure of the plugin project spends its time")
+        w("(`cmake --profiling-format=google-trace`, ms wall):")
+        w("")
+        for label, ms in conf["breakdown_ms"].items():
+            if label.startswith(" "):  # a part of the line above it
+                w(f"  - {label.strip().replace('of it ', '', 1)}: {ms}")
+            else:
+                w(f"- {label}: {ms}")
+        w("")
+    w("It was 7.6–9 s against 0.97 s. What went: `find_package(Python3)` (4.6 s;")
+    w("FindPython starts the interpreter many times) and the Jinja2 check (1.0 s)")
+    w("no longer run, because the package remembers the Python it was built with")
+    w("(`PRELOAD_SDK_BUILD_PYTHON` in `PreloadSDKConfig.cmake`, already checked")
+    w("then); the search and the check run only when that interpreter is gone or")
+    w("`Python3_EXECUTABLE` names another. Abseil's config looks for Threads, whose")
+    w("check compiles and links a program; the package carries the answer the")
+    w("SDK's own build found. What is left is `project()` itself, which both")
+    w("projects pay, and one Python start for the codegen, most of it the")
+    w("interpreter starting and importing Jinja2.")
+    w("")
+    return lines
+
+
+def splice_configure_section(docs, section):
+    """Replaces (or adds before "## Instructions", else before "## Reproducing")
+    the configure section of the existing page."""
+    path = os.path.join(docs, "performance.md")
+    with open(path) as f:
+        old = f.read().split("\n")
+    if CONFIGURE_HEADING in old:
+        start = old.index(CONFIGURE_HEADING)
+        end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")),
+                   len(old))
+    else:
+        anchors = [i for i, line in enumerate(old)
+                   if line.startswith("## Instructions") or line == "## Reproducing"]
+        start = end = anchors[0] if anchors else len(old)
+    with open(path, "w") as f:
+        f.write("\n".join(old[:start] + section + old[end:]))
+
+
 def main():
     results, docs = sys.argv[1], sys.argv[2]
+    if sys.argv[3:] == ["--only", "configure"]:
+        splice_configure_section(docs, configure_section(
+            load(results, "configure.json"), load(results, "machine.json") or {}))
+        return
     bench = load(results, "bench.json")
     # The load benchmarks, each run in a process of its own (scripts/bench).
     for extra in sorted(glob.glob(os.path.join(results, "bench-load-*.json"))):
@@ -342,6 +421,10 @@ def main():
         w("of it is parsing the standard headers its layout probes need (`<string>`,")
         w("`<vector>`, `<functional>`).")
         w("")
+
+    conf = load(results, "configure.json")
+    if conf:
+        lines.extend(configure_section(conf, machine))
 
     if instr:
         w("## Instructions and system calls per verified plugin")

@@ -4,7 +4,7 @@ separate projects against it with find_package(PreloadSDK).
 
     consumer_test.py install|find_package|reproducible_notes|multi_config|
                      bad_arguments|autoload|static|static_host|installed_layout|
-                     deb --sdk-build DIR --work DIR ...
+                     deb|python_choice --sdk-build DIR --work DIR ...
 
 Each check prints what it did and exits non-zero with a reason on failure.
 """
@@ -334,7 +334,89 @@ def check_deb(args):
         fail("the packaged preload tool printed %r" % tool.stdout)
 
 
+def cache_value(build, name):
+    with open(os.path.join(build, "CMakeCache.txt")) as cache:
+        for line in cache:
+            if line.startswith(name + ":"):
+                return line.split("=", 1)[1].strip()
+    return None
+
+
+def configure_in(env, command):
+    """Runs a configure command; its output (stdout and stderr together)."""
+    print("+", " ".join(command), flush=True)
+    result = subprocess.run(command, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    return result.returncode, " ".join(result.stdout.split())
+
+
+def check_python_choice(args):
+    """An active virtual environment without Jinja2 (on PATH, VIRTUAL_ENV
+    set) breaks no configure: the package's remembered Python is taken; when
+    that one is gone, the venv is passed over, saying why, for the system
+    Python; a cached choice that lost Jinja2 names the venv fix, not a
+    Debian package."""
+    venv = os.path.join(args.work, "venv-without-jinja2")
+    shutil.rmtree(venv, ignore_errors=True)
+    run(["/usr/bin/python3", "-m", "venv", "--without-pip", venv])
+    venv_python = os.path.join(venv, "bin", "python3")
+    if subprocess.run([venv_python, "-c", "import jinja2"],
+                      capture_output=True).returncode == 0:
+        fail("the venv can import jinja2; the check would prove nothing")
+    env = dict(os.environ, VIRTUAL_ENV=venv,
+               PATH=os.path.join(venv, "bin") + os.pathsep + os.environ["PATH"])
+    source = os.path.join(args.source, "project")
+
+    build = os.path.join(args.work, "python-remembered")
+    code, out = configure_in(env, configure(args, source, build))
+    if code != 0:
+        fail("configure with the venv active failed:\n" + out)
+    remembered = cache_value(build, "PRELOAD_SDK_PYTHON_WITH_JINJA2")
+    if remembered != "/usr/bin/python3":
+        fail("expected the package's Python /usr/bin/python3, got %r" % remembered)
+    run(["cmake", "--build", build, "-j2"], env=env)
+
+    # The package as it is after its Python was removed.
+    gone = os.path.join(args.work, "prefix-python-gone")
+    shutil.rmtree(gone, ignore_errors=True)
+    shutil.copytree(prefix(args), gone, symlinks=True)
+    config = os.path.join(gone, "lib", "cmake", "PreloadSDK", "PreloadSDKConfig.cmake")
+    with open(config) as f:
+        text = f.read()
+    text = text.replace('set(PRELOAD_SDK_BUILD_PYTHON "/usr/bin/python3")',
+                        'set(PRELOAD_SDK_BUILD_PYTHON "%s/removed/python3")' % args.work)
+    if "/removed/python3" not in text:
+        fail("PreloadSDKConfig.cmake does not remember /usr/bin/python3")
+    with open(config, "w") as f:
+        f.write(text)
+    build = os.path.join(args.work, "python-gone")
+    code, out = configure_in(env, configure(args, source, build, sdk=gone))
+    if code != 0:
+        fail("configure with the package's Python gone failed:\n" + out)
+    expected = ("passed over %s is a virtual environment without Jinja2: "
+                "'%s -m pip install jinja2'" % (venv_python, venv_python))
+    if expected not in out:
+        fail("expected %r in:\n%s" % (expected, out))
+    if cache_value(build, "PRELOAD_SDK_PYTHON_WITH_JINJA2") != "/usr/bin/python3":
+        fail("the venv was not passed over for /usr/bin/python3")
+    run(["cmake", "--build", build, "-j2"], env=env)
+    code, out = configure_in(env, ["cmake", build])
+    if code != 0 or "passed over" in out:
+        fail("a reconfigure searched again: %s" % out)
+
+    # A tree whose chosen Python has lost Jinja2 since (simulated: the
+    # choice cached as the venv's): the codegen's error says what to do.
+    build = os.path.join(args.work, "python-lost-jinja2")
+    code, out = configure_in(env, configure(args, source, build, extra=[
+        "-DPRELOAD_SDK_PYTHON_WITH_JINJA2=" + venv_python,
+        "-DPRELOAD_SDK_PYTHON_CHOSEN_UNDER="]))
+    hint = "%s is a virtual environment without Jinja2" % venv_python
+    if code == 0 or hint not in out or "apt-get" in out:
+        fail("expected a refusal naming %r (and no apt-get):\n%s" % (hint, out))
+
+
 CHECKS = {
+    "python_choice": check_python_choice,
     "deb": check_deb,
     "static": check_static,
     "static_host": check_static_host,
