@@ -35,6 +35,7 @@ install(FILES
   cmake/PreloadPlugin.cmake
   cmake/PreloadArguments.cmake
   cmake/PreloadInstall.cmake
+  cmake/PreloadBuildTree.cmake
   cmake/PreloadCodegen.cmake
   cmake/PreloadStaticPlugin.cmake
   DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}")

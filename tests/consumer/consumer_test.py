@@ -4,7 +4,7 @@ separate projects against it with find_package(PreloadSDK).
 
     consumer_test.py install|find_package|reproducible_notes|multi_config|
                      bad_arguments|autoload|static|static_host|installed_layout|
-                     deb|python_choice --sdk-build DIR --work DIR ...
+                     deb|python_choice|build_tree --sdk-build DIR --work DIR ...
 
 Each check prints what it did and exits non-zero with a reason on failure.
 """
@@ -415,7 +415,64 @@ def check_python_choice(args):
         fail("expected a refusal naming %r (and no apt-get):\n%s" % (hint, out))
 
 
+def check_build_tree(args):
+    """In its build tree, a host built with target_preload_host loads the
+    same build tree's plugin by bare name, no environment variable, from any
+    working directory; installed (GNUInstallDirs, /usr, DESTDIR) it loads the
+    installed plugin, whose $ORIGIN-relative INSTALL_RPATH finds the
+    project's own shared library; it never searches the build tree, nor
+    does a copy of the build tree's host."""
+    source = os.path.join(args.source, "build_tree_project")
+    build = os.path.join(args.work, "build-tree")
+    root = os.path.join(args.work, "build-tree-root")
+    run(configure(args, source, build, extra=["-DCMAKE_INSTALL_PREFIX=/usr"]))
+    run(["cmake", "--build", build, "-j2"])
+    app = os.path.join(build, "bin", "app")
+    plugin_dir = os.path.join(build, "plugins")
+    # No PRELOAD_* variable (run_app drops them), run from elsewhere.
+    out = run_app([app, "hello", "world"], 0, PRELOAD_DEBUG="search")
+    if out.strip() != "Hello, world! (greet)":
+        fail("the build tree's app printed %r" % out)
+
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    os.chmod(root, 0o755)
+    run(["cmake", "--install", build], env=dict(os.environ, DESTDIR=root))
+    libdir = os.path.join(root, "usr", "lib", "x86_64-linux-gnu")
+    installed_plugin = os.path.join(libdir, "preload", "hello.so")
+    dynamic = run(["readelf", "-dW", installed_plugin], capture_output=True).stdout
+    if "[$ORIGIN/..]" not in dynamic:
+        fail("the installed plugin's RUNPATH is not $ORIGIN/..:\n" + dynamic)
+    installed_app = os.path.join(root, "usr", "bin", "app")
+    # The build tree's plugin moved away: only the installed one can answer.
+    os.rename(os.path.join(plugin_dir, "hello.so"),
+              os.path.join(plugin_dir, "hello.so.away"))
+    try:
+        out = run_app([installed_app, "hello", "world"], 0)
+        if out.strip() != "Hello, world! (greet)":
+            fail("the installed app printed %r" % out)
+    finally:
+        os.rename(os.path.join(plugin_dir, "hello.so.away"),
+                  os.path.join(plugin_dir, "hello.so"))
+    # With the installed plugin gone, neither the installed host nor a copy
+    # of the build tree's host looks in the build tree, where hello.so is.
+    os.remove(installed_plugin)
+    copy = os.path.join(root, "usr", "bin", "app-copy")
+    shutil.copy2(app, copy)
+    for host in (installed_app, copy):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PRELOAD_")}
+        env["PRELOAD_DEBUG"] = "search"
+        result = subprocess.run([host, "hello", "world"], env=env, text=True,
+                                capture_output=True)
+        if result.returncode == 0 or plugin_dir in result.stderr:
+            fail("%s searched the build tree or loaded hello:\n%s%s"
+                 % (host, result.stdout, result.stderr))
+        if "plugin 'hello' not found" not in result.stderr:
+            fail("%s: expected 'not found' in:\n%s" % (host, result.stderr))
+
+
 CHECKS = {
+    "build_tree": check_build_tree,
     "python_choice": check_python_choice,
     "deb": check_deb,
     "static": check_static,
