@@ -292,6 +292,15 @@ def check_deb(args):
     and a host, and the host loads the plugin; its preload tool runs."""
     out = os.path.join(args.work, "deb")
     shutil.rmtree(out, ignore_errors=True)
+    # A tree configured for another prefix (this test's, /usr/local) would
+    # give a package without the multiarch libdir: cpack refuses it.
+    refused = subprocess.run(["cpack", "-G", "DEB", "-B", out], cwd=args.sdk_build,
+                             text=True, capture_output=True)
+    if refused.returncode == 0 or "configure with -DCMAKE_INSTALL_PREFIX=/usr" \
+            not in " ".join(refused.stdout.split() + refused.stderr.split()):
+        fail("cpack packed a tree not configured for /usr:\n%s%s"
+             % (refused.stdout, refused.stderr))
+    shutil.rmtree(out, ignore_errors=True)
     env = dict(os.environ,
                PRELOAD_PACKAGE_BUILD_DIR=os.path.join(args.work, "deb-tree"))
     run([os.path.join(args.sdk_source, "scripts", "package"), out], env=env)
