@@ -294,6 +294,9 @@ def check_deb(args):
     shutil.rmtree(out, ignore_errors=True)
     # A tree configured for another prefix (this test's, /usr/local) would
     # give a package without the multiarch libdir: cpack refuses it.
+    if cache_value(args.sdk_build, "CMAKE_INSTALL_PREFIX") == "/usr":
+        fail("this check needs the test tree configured for a prefix other "
+             "than /usr")
     refused = subprocess.run(["cpack", "-G", "DEB", "-B", out], cwd=args.sdk_build,
                              text=True, capture_output=True)
     if refused.returncode == 0 or "configure with -DCMAKE_INSTALL_PREFIX=/usr" \
