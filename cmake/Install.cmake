@@ -20,6 +20,8 @@ install(DIRECTORY codegen/preload_codegen DESTINATION "${PRELOAD_INSTALL_DATADIR
         PATTERN "__pycache__" EXCLUDE)
 install(DIRECTORY templates/ DESTINATION "${PRELOAD_INSTALL_DATADIR}/templates")
 
+get_property(PRELOAD_SDK_BUILD_PYTHON GLOBAL PROPERTY PRELOAD_SDK_PYTHON)
+set(PRELOAD_SDK_LIBC_PTHREAD "${CMAKE_HAVE_LIBC_PTHREAD}")
 configure_package_config_file(cmake/PreloadSDKConfig.cmake.in
   "${CMAKE_CURRENT_BINARY_DIR}/PreloadSDKConfig.cmake"
   INSTALL_DESTINATION "${PRELOAD_INSTALL_CMAKEDIR}"
@@ -33,6 +35,7 @@ install(FILES
   cmake/PreloadPlugin.cmake
   cmake/PreloadArguments.cmake
   cmake/PreloadInstall.cmake
+  cmake/PreloadBuildTree.cmake
   cmake/PreloadCodegen.cmake
   cmake/PreloadStaticPlugin.cmake
   cmake/PreloadSigning.cmake

@@ -13,42 +13,117 @@ include_guard(GLOBAL)
 set_property(GLOBAL PROPERTY PRELOAD_SDK_CODEGEN_DIR "${PRELOAD_SDK_CODEGEN_DIR}")
 set_property(GLOBAL PROPERTY PRELOAD_SDK_TEMPLATES_DIR "${PRELOAD_SDK_TEMPLATES_DIR}")
 
-# Python with Jinja2 renders the templates; without them nothing can be built,
-# so say what to install now rather than fail later in the build.
-# The interpreter that passed is cached, so later configures start no Python
-# to find it again (FindPython alone starts it several times).
+# Python with Jinja2 renders the templates; without them nothing can be
+# built, so the choice is made, and any failure explained, at configure time.
+# In order:
+#   1. the interpreter an earlier configure of this tree chose, unless
+#      Python3_EXECUTABLE changed since (cached);
+#   2. when Python3_EXECUTABLE is not set: the one the installed package was
+#      built with (PRELOAD_SDK_BUILD_PYTHON, set by PreloadSDKConfig.cmake).
+#      It passed the check below when the SDK was built, so it is taken
+#      unchecked: a fresh configure starts no Python before the codegen;
+#   3. otherwise, or when that one is gone, the first that can import jinja2
+#      of: Python3_EXECUTABLE (or, unset, FindPython's choice, which prefers
+#      an active virtual environment), the package's, /usr/bin/python3. A
+#      venv without Jinja2 thus does not hide a system Python that has it;
+#      a status line says which was passed over and why.
 function(_preload_find_python)
   get_property(python GLOBAL PROPERTY PRELOAD_SDK_PYTHON)
   if(python)
     return()
   endif()
+  # What the project asked for, before FindPython sets a value of its own
+  # (seen by the functions called from here).
+  set(_preload_python_asked "${Python3_EXECUTABLE}")
   if(PRELOAD_SDK_PYTHON_WITH_JINJA2 AND EXISTS "${PRELOAD_SDK_PYTHON_WITH_JINJA2}"
-     AND (NOT Python3_EXECUTABLE OR
-          Python3_EXECUTABLE STREQUAL PRELOAD_SDK_PYTHON_WITH_JINJA2))
+     AND "${Python3_EXECUTABLE}" STREQUAL "${PRELOAD_SDK_PYTHON_CHOSEN_UNDER}")
     set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${PRELOAD_SDK_PYTHON_WITH_JINJA2}")
     return()
   endif()
-  # An interpreter named by the user needs no search: the check below starts
-  # it once, where FindPython would start it about fifteen times.
+  if(NOT Python3_EXECUTABLE AND PRELOAD_SDK_BUILD_PYTHON
+     AND EXISTS "${PRELOAD_SDK_BUILD_PYTHON}")
+    _preload_use_python("${PRELOAD_SDK_BUILD_PYTHON}")
+    return()
+  endif()
+  _preload_search_python()
+endfunction()
+
+function(_preload_use_python python)
+  set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${python}")
+  set(PRELOAD_SDK_PYTHON_WITH_JINJA2 "${python}" CACHE INTERNAL
+      "The Python that PreloadSDK generates the fingerprint code with")
+  set(PRELOAD_SDK_PYTHON_CHOSEN_UNDER "${_preload_python_asked}" CACHE INTERNAL
+      "Python3_EXECUTABLE when PreloadSDK chose its Python")
+endfunction()
+
+# Step 3 of _preload_find_python: the first candidate that can import jinja2;
+# none is a configure error naming each candidate's own problem and fix.
+function(_preload_search_python)
   if(NOT Python3_EXECUTABLE)
     find_package(Python3 QUIET COMPONENTS Interpreter)
-    if(NOT Python3_Interpreter_FOUND)
-      message(FATAL_ERROR "PreloadSDK: Python 3 was not found; it generates "
-        "the fingerprint code. On Debian: apt-get install python3 python3-jinja2")
+  endif()
+  set(candidates "")
+  foreach(python IN ITEMS "${Python3_EXECUTABLE}" "${PRELOAD_SDK_BUILD_PYTHON}"
+                          /usr/bin/python3)
+    if(python AND EXISTS "${python}")
+      list(APPEND candidates "${python}")
     endif()
+  endforeach()
+  list(REMOVE_DUPLICATES candidates)
+  set(problems "")
+  foreach(python IN LISTS candidates)
+    _preload_python_problem(problem "${python}")
+    if(NOT problem)
+      if(problems)
+        list(JOIN problems "; " problems)
+        message(STATUS "PreloadSDK: generating code with ${python}; passed "
+          "over ${problems}")
+      endif()
+      _preload_use_python("${python}")
+      return()
+    endif()
+    list(APPEND problems "${problem}")
+  endforeach()
+  if(NOT problems)
+    set(problems "no python3 was found; on Debian, 'apt-get install python3 python3-jinja2'")
   endif()
-  execute_process(COMMAND "${Python3_EXECUTABLE}" -c
-                  "import sys, jinja2; sys.exit(sys.version_info[0] != 3)"
-    RESULT_VARIABLE failed OUTPUT_QUIET ERROR_QUIET)
-  if(failed)
-    message(FATAL_ERROR "PreloadSDK: ${Python3_EXECUTABLE} is not a Python 3 "
-      "that can import jinja2, which generates the fingerprint code. On "
-      "Debian: apt-get install python3 python3-jinja2 (or point "
-      "Python3_EXECUTABLE at a Python that has it)")
+  list(JOIN problems "; " problems)
+  message(FATAL_ERROR "PreloadSDK: no Python 3 that can import Jinja2 was "
+    "found to generate the fingerprint code: ${problems}. Or name one with "
+    "-DPython3_EXECUTABLE=<path>.")
+endfunction()
+
+# Starts `python` once. `out` is empty when it is a Python 3 that imports
+# jinja2; otherwise it says what is wrong with it and how to fix it, for
+# that interpreter: pip inside a virtual environment, apt for Debian's own.
+function(_preload_python_problem out python)
+  execute_process(COMMAND "${python}" -c [=[
+import sys
+if sys.version_info[0] != 3:
+    print("version"); sys.exit(1)
+try:
+    import jinja2
+except ImportError:
+    print("venv" if sys.prefix != sys.base_prefix else sys.prefix); sys.exit(1)
+]=] RESULT_VARIABLE failed OUTPUT_VARIABLE kind ERROR_QUIET
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(problem "")
+  if(NOT failed)
+  elseif(kind STREQUAL "version")
+    set(problem "${python} is not Python 3")
+  elseif(kind STREQUAL "venv")
+    string(CONCAT problem "${python} is a virtual environment without "
+      "Jinja2: '${python} -m pip install jinja2'")
+  elseif(kind STREQUAL "/usr")
+    string(CONCAT problem "${python} cannot import jinja2: on Debian, "
+      "'apt-get install python3-jinja2'")
+  elseif(kind)
+    string(CONCAT problem "${python} cannot import jinja2: install Jinja2 "
+      "for it ('${python} -m pip install jinja2')")
+  else()
+    set(problem "${python} is not a Python 3 that runs")
   endif()
-  set_property(GLOBAL PROPERTY PRELOAD_SDK_PYTHON "${Python3_EXECUTABLE}")
-  set(PRELOAD_SDK_PYTHON_WITH_JINJA2 "${Python3_EXECUTABLE}" CACHE INTERNAL
-      "The Python that PreloadSDK found able to import jinja2")
+  set(${out} "${problem}" PARENT_SCOPE)
 endfunction()
 _preload_find_python()
 
@@ -262,9 +337,24 @@ function(_preload_render_fingerprints_now name jobs outputs)
   execute_process(COMMAND ${CMAKE_COMMAND} -E env "PYTHONPATH=${codegen}" ${command}
     RESULT_VARIABLE failed ERROR_VARIABLE error)
   if(failed)
-    message(FATAL_ERROR "PreloadSDK: generating the fingerprints failed: ${error}")
+    _preload_codegen_failure_hint(hint "${python}" "${error}")
+    message(FATAL_ERROR "PreloadSDK: generating the fingerprints failed: "
+      "${error}${hint}")
   endif()
   file(WRITE "${stamp}" "${state}")
+endfunction()
+
+# When the chosen Python lost Jinja2 since it was chosen (or since the SDK
+# was built with it): how to choose another (the codegen's own message says
+# how to give this one Jinja2).
+function(_preload_codegen_failure_hint out python error)
+  set(hint "")
+  if(error MATCHES "module 'jinja2' is missing|No module named '?jinja2")
+    string(CONCAT hint "PreloadSDK chose ${python} when this tree was first "
+      "configured; configure with -DPython3_EXECUTABLE=<path> to choose "
+      "another.")
+  endif()
+  set(${out} "${hint}" PARENT_SCOPE)
 endfunction()
 
 # Runs `preload_codegen <ARGN>` now, at configure time; `out` is what it
@@ -278,7 +368,9 @@ function(_preload_run_python out)
     RESULT_VARIABLE failed OUTPUT_VARIABLE output ERROR_VARIABLE error
     OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(failed)
-    message(FATAL_ERROR "PreloadSDK: preload_codegen ${ARGV1} failed: ${error}")
+    _preload_codegen_failure_hint(hint "${python}" "${error}")
+    message(FATAL_ERROR "PreloadSDK: preload_codegen ${ARGV1} failed: "
+      "${error}${hint}")
   endif()
   set(${out} "${output}" PARENT_SCOPE)
 endfunction()

@@ -33,7 +33,8 @@ endif()
 # install_preload_plugins(<target>... [DESTINATION <dir>] [COMPONENT <c>])
 # Installs each plugin into DESTINATION (default: the plugin directory of the
 # libdir in effect now). A plugin linking the project's own shared libraries
-# gets INSTALL_RPATH $ORIGIN/.. (the libdir), unless it has one. The
+# gets an INSTALL_RPATH from DESTINATION to the libdir ($ORIGIN/.. by
+# default), unless it has one. The
 # directories on the way get no group or other write permission whatever the
 # umask: the loader refuses a plugin others could replace.
 function(install_preload_plugins)
@@ -54,6 +55,9 @@ function(install_preload_plugins)
   if(NOT destination)
     _preload_plugin_install_dir(destination)
   endif()
+  foreach(target IN LISTS targets)
+    _preload_set_install_rpath(${target} "${destination}")
+  endforeach()
   set(component "")
   if(ARG_COMPONENT)
     set(component COMPONENT "${ARG_COMPONENT}")
@@ -83,10 +87,29 @@ function(_preload_check_installable fn target)
     message(FATAL_ERROR "${fn}: ${target} is not a plugin; make it with "
       "add_preload_plugin")
   endif()
+endfunction()
+
+# A plugin without an INSTALL_RPATH of its own finds the project's shared
+# libraries, installed into the libdir, relative to where it is installed:
+# $ORIGIN/.. from <libdir>/preload, whatever the prefix.
+function(_preload_set_install_rpath target destination)
   get_target_property(rpath "${target}" INSTALL_RPATH)
-  if(NOT rpath)
-    set_target_properties("${target}" PROPERTIES INSTALL_RPATH "$ORIGIN/..")
+  if(rpath)
+    return()
   endif()
+  set(libdir lib)
+  if(CMAKE_INSTALL_LIBDIR)
+    set(libdir "${CMAKE_INSTALL_LIBDIR}")
+  endif()
+  set(to_libdir "..")
+  if(NOT IS_ABSOLUTE "${destination}" AND NOT IS_ABSOLUTE "${libdir}")
+    file(RELATIVE_PATH to_libdir "/p/${destination}" "/p/${libdir}")
+  endif()
+  string(REGEX REPLACE "/$" "" to_libdir "${to_libdir}")
+  if(to_libdir STREQUAL "")
+    set(to_libdir ".")
+  endif()
+  set_target_properties("${target}" PROPERTIES INSTALL_RPATH "$ORIGIN/${to_libdir}")
 endfunction()
 
 # At install time, `chmod go-w` each directory from the destination up to

@@ -27,6 +27,7 @@ include("${CMAKE_CURRENT_LIST_DIR}/PreloadArguments.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadInstall.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadSigning.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/PreloadRequirements.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/PreloadBuildTree.cmake")
 
 # cmake_parse_arguments' leftovers, passed in by the caller: what it did not
 # recognise, and keywords given no value.
@@ -194,6 +195,7 @@ function(add_preload_plugin target)
     add_library(${target} MODULE ${ARG_SOURCES})
     set_target_properties(${target} PROPERTIES PREFIX "" SUFFIX ".so")
     _preload_set_plugin_file_name("${fn}" ${target} "${name}")
+    _preload_add_build_tree_plugin(${target})
     set(kind plugin)
   endif()
   set_target_properties(${target} PROPERTIES
@@ -242,4 +244,6 @@ function(target_preload_host target)
   set_target_properties(${target} PROPERTIES PRELOAD_TRUSTED_KEYS "${trusted_keys}")
   _preload_add_fingerprint(${target} host "${target}" "${ARG_VERSION}"
                            ${abis} ${abi_targets})
+  _preload_add_build_tree_record(${target}
+                                 "${CMAKE_CURRENT_BINARY_DIR}/.preload/${target}")
 endfunction()

@@ -3,12 +3,27 @@
 import os
 import sys
 
+
+
+def _jinja2_missing_fix():
+    """How to give this interpreter Jinja2: pip inside a virtual
+    environment, Debian's package for Debian's own Python."""
+    python = sys.executable or "python3"
+    if sys.prefix != sys.base_prefix:
+        return ("%s is a virtual environment without Jinja2: "
+                "'%s -m pip install jinja2'" % (python, python))
+    if sys.prefix == "/usr":
+        return ("%s cannot import jinja2: on Debian, "
+                "'apt-get install python3-jinja2'" % python)
+    return ("%s cannot import jinja2: install Jinja2 for it "
+            "('%s -m pip install jinja2')" % (python, python))
+
+
 try:
     import jinja2
 except ImportError:  # pragma: no cover - depends on the machine
-    sys.stderr.write(
-        "preload_codegen: the Python module 'jinja2' is missing; "
-        "install the Debian package python3-jinja2\n")
+    sys.stderr.write("preload_codegen: the Python module 'jinja2' is missing: "
+                     + _jinja2_missing_fix() + "\n")
     sys.exit(3)
 
 

@@ -11,6 +11,7 @@ PRELOAD_UPDATE_GOLDENS=1 to rewrite them after an intended change of output
 (e.g. a new fingerprint field), then review the diff.
 """
 
+import gzip
 import json
 import os
 import pty
@@ -343,11 +344,13 @@ def check_man_pages():
         help_text = preload("help", command).stdout
         usage = help_text.splitlines()[0][len("usage: "):]
         options = re.findall(r"^  (--[a-z-]+)", help_text, re.M)
-        for folder in (FX["man"], os.path.join(FX["prefix"], "share", "man", "man1")):
-            path = os.path.join(folder, "preload-%s.1" % command)
+        # Installed compressed, as Debian's policy asks.
+        installed = os.path.join(FX["prefix"], "share", "man", "man1")
+        for path in (os.path.join(FX["man"], "preload-%s.1" % command),
+                     os.path.join(installed, "preload-%s.1.gz" % command)):
             if not os.path.isfile(path):
                 fail("no man page %s" % path)
-            with open(path) as page:
+            with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as page:
                 text = unroff(page.read())
             if usage not in text or any(o not in text for o in options):
                 fail("%s does not say what 'preload help %s' says" % (path, command))

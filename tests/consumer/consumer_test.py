@@ -3,8 +3,8 @@
 separate projects against it with find_package(PreloadSDK).
 
     consumer_test.py install|find_package|reproducible_notes|multi_config|
-                     bad_arguments|autoload|static|static_host|installed_layout
-                     --sdk-build DIR --work DIR ...
+                     bad_arguments|autoload|static|static_host|installed_layout|
+                     deb|python_choice|build_tree --sdk-build DIR --work DIR ...
 
 Each check prints what it did and exits non-zero with a reason on failure.
 """
@@ -30,11 +30,13 @@ def prefix(args):
     return os.path.join(args.work, "relocated-prefix")
 
 
-def configure(args, source, build, generator=None, extra=()):
+def configure(args, source, build, generator=None, extra=(), sdk=None):
+    """The command that configures `source` in a fresh `build` against the
+    SDK in `sdk` (default: the relocated install of consumer.install)."""
     shutil.rmtree(build, ignore_errors=True)
     command = ["cmake", "-S", source, "-B", build,
                "-G", generator or args.generator,
-               "-DCMAKE_PREFIX_PATH=" + prefix(args),
+               "-DCMAKE_PREFIX_PATH=" + (sdk or prefix(args)),
                "-DCMAKE_CXX_COMPILER=" + args.cxx]
     if not (generator or args.generator).endswith("Multi-Config"):
         command.append("-DCMAKE_BUILD_TYPE=Release")
@@ -287,7 +289,208 @@ def check_installed_layout(args):
              % (result.stdout, result.stderr))
 
 
+def check_deb(args):
+    """scripts/package makes the .deb (Release, /usr, lintian without
+    errors); extracted with dpkg-deb -x into a temporary root, it is the
+    whole SDK: a project finds it through CMAKE_PREFIX_PATH, builds a plugin
+    and a host, and the host loads the plugin; its preload tool runs."""
+    out = os.path.join(args.work, "deb")
+    shutil.rmtree(out, ignore_errors=True)
+    # A tree configured for another prefix (this test's, /usr/local) would
+    # give a package without the multiarch libdir: cpack refuses it.
+    if cache_value(args.sdk_build, "CMAKE_INSTALL_PREFIX") == "/usr":
+        fail("this check needs the test tree configured for a prefix other "
+             "than /usr")
+    refused = subprocess.run(["cpack", "-G", "DEB", "-B", out], cwd=args.sdk_build,
+                             text=True, capture_output=True)
+    if refused.returncode == 0 or "configure with -DCMAKE_INSTALL_PREFIX=/usr" \
+            not in " ".join(refused.stdout.split() + refused.stderr.split()):
+        fail("cpack packed a tree not configured for /usr:\n%s%s"
+             % (refused.stdout, refused.stderr))
+    shutil.rmtree(out, ignore_errors=True)
+    env = dict(os.environ,
+               PRELOAD_PACKAGE_BUILD_DIR=os.path.join(args.work, "deb-tree"))
+    run([os.path.join(args.sdk_source, "scripts", "package"), out], env=env)
+    debs = [f for f in os.listdir(out) if f.endswith(".deb")]
+    if len(debs) != 1:
+        fail("expected one .deb in %s, found %r" % (out, debs))
+    deb = os.path.join(out, debs[0])
+    control = run(["dpkg-deb", "--field", deb], capture_output=True).stdout
+    fields = dict(line.split(": ", 1) for line in control.splitlines()
+                  if ": " in line and not line.startswith(" "))
+    depends = [d.strip().split(" ")[0] for d in fields.get("Depends", "").split(",")]
+    for needed in ("libabsl-dev", "python3-jinja2", "cmake", "libc6"):
+        if needed not in depends:
+            fail("Depends lacks %s: %r" % (needed, fields.get("Depends")))
+    root = os.path.join(args.work, "deb-root")
+    shutil.rmtree(root, ignore_errors=True)
+    run(["dpkg-deb", "-x", deb, root])
+    usr = os.path.join(root, "usr")
+    for path in ("lib/x86_64-linux-gnu/cmake/PreloadSDK/PreloadSDKConfig.cmake",
+                 "lib/x86_64-linux-gnu/libpreload.a", "bin/preload",
+                 "share/man/man1/preload.1.gz", "share/doc/preload-sdk/copyright",
+                 "share/doc/preload-sdk/changelog.Debian.gz"):
+        if not os.path.isfile(os.path.join(usr, path)):
+            fail("the package has no /usr/%s" % path)
+    build = os.path.join(args.work, "deb-consumer")
+    run(configure(args, os.path.join(args.source, "project"), build, sdk=usr))
+    run(["cmake", "--build", build, "-j2"])
+    with open(os.path.join(build, "CMakeCache.txt")) as cache:
+        found = [line for line in cache if line.startswith("PreloadSDK_DIR:")]
+    if not found or not found[0].strip().endswith(
+            os.path.join(usr, "lib/x86_64-linux-gnu/cmake/PreloadSDK")):
+        fail("find_package did not take the extracted package: %r" % found)
+    result = run([os.path.join(build, "app"), os.path.join(build, "hello.so"),
+                  "world"], capture_output=True)
+    if result.stdout.strip() != "Hello, world!":
+        fail("app printed %r, expected 'Hello, world!'" % result.stdout)
+    tool = run([os.path.join(usr, "bin", "preload"), "inspect",
+                os.path.join(build, "hello.so")], capture_output=True)
+    if "hello" not in tool.stdout:
+        fail("the packaged preload tool printed %r" % tool.stdout)
+
+
+def cache_value(build, name):
+    with open(os.path.join(build, "CMakeCache.txt")) as cache:
+        for line in cache:
+            if line.startswith(name + ":"):
+                return line.split("=", 1)[1].strip()
+    return None
+
+
+def configure_in(env, command):
+    """Runs a configure command; its output (stdout and stderr together)."""
+    print("+", " ".join(command), flush=True)
+    result = subprocess.run(command, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    return result.returncode, " ".join(result.stdout.split())
+
+
+def check_python_choice(args):
+    """An active virtual environment without Jinja2 (on PATH, VIRTUAL_ENV
+    set) breaks no configure: the package's remembered Python is taken; when
+    that one is gone, the venv is passed over, saying why, for the system
+    Python; a cached choice that lost Jinja2 names the venv fix, not a
+    Debian package."""
+    venv = os.path.join(args.work, "venv-without-jinja2")
+    shutil.rmtree(venv, ignore_errors=True)
+    run(["/usr/bin/python3", "-m", "venv", "--without-pip", venv])
+    venv_python = os.path.join(venv, "bin", "python3")
+    if subprocess.run([venv_python, "-c", "import jinja2"],
+                      capture_output=True).returncode == 0:
+        fail("the venv can import jinja2; the check would prove nothing")
+    env = dict(os.environ, VIRTUAL_ENV=venv,
+               PATH=os.path.join(venv, "bin") + os.pathsep + os.environ["PATH"])
+    source = os.path.join(args.source, "project")
+
+    build = os.path.join(args.work, "python-remembered")
+    code, out = configure_in(env, configure(args, source, build))
+    if code != 0:
+        fail("configure with the venv active failed:\n" + out)
+    remembered = cache_value(build, "PRELOAD_SDK_PYTHON_WITH_JINJA2")
+    if remembered != "/usr/bin/python3":
+        fail("expected the package's Python /usr/bin/python3, got %r" % remembered)
+    run(["cmake", "--build", build, "-j2"], env=env)
+
+    # The package as it is after its Python was removed.
+    gone = os.path.join(args.work, "prefix-python-gone")
+    shutil.rmtree(gone, ignore_errors=True)
+    shutil.copytree(prefix(args), gone, symlinks=True)
+    config = os.path.join(gone, "lib", "cmake", "PreloadSDK", "PreloadSDKConfig.cmake")
+    with open(config) as f:
+        text = f.read()
+    text = text.replace('set(PRELOAD_SDK_BUILD_PYTHON "/usr/bin/python3")',
+                        'set(PRELOAD_SDK_BUILD_PYTHON "%s/removed/python3")' % args.work)
+    if "/removed/python3" not in text:
+        fail("PreloadSDKConfig.cmake does not remember /usr/bin/python3")
+    with open(config, "w") as f:
+        f.write(text)
+    build = os.path.join(args.work, "python-gone")
+    code, out = configure_in(env, configure(args, source, build, sdk=gone))
+    if code != 0:
+        fail("configure with the package's Python gone failed:\n" + out)
+    expected = ("passed over %s is a virtual environment without Jinja2: "
+                "'%s -m pip install jinja2'" % (venv_python, venv_python))
+    if expected not in out:
+        fail("expected %r in:\n%s" % (expected, out))
+    if cache_value(build, "PRELOAD_SDK_PYTHON_WITH_JINJA2") != "/usr/bin/python3":
+        fail("the venv was not passed over for /usr/bin/python3")
+    run(["cmake", "--build", build, "-j2"], env=env)
+    code, out = configure_in(env, ["cmake", build])
+    if code != 0 or "passed over" in out:
+        fail("a reconfigure searched again: %s" % out)
+
+    # A tree whose chosen Python has lost Jinja2 since (simulated: the
+    # choice cached as the venv's): the codegen's error says what to do.
+    build = os.path.join(args.work, "python-lost-jinja2")
+    code, out = configure_in(env, configure(args, source, build, extra=[
+        "-DPRELOAD_SDK_PYTHON_WITH_JINJA2=" + venv_python,
+        "-DPRELOAD_SDK_PYTHON_CHOSEN_UNDER="]))
+    hint = "%s is a virtual environment without Jinja2" % venv_python
+    if code == 0 or hint not in out or "apt-get" in out:
+        fail("expected a refusal naming %r (and no apt-get):\n%s" % (hint, out))
+
+
+def check_build_tree(args):
+    """In its build tree, a host built with target_preload_host loads the
+    same build tree's plugin by bare name, no environment variable, from any
+    working directory; installed (GNUInstallDirs, /usr, DESTDIR) it loads the
+    installed plugin, whose $ORIGIN-relative INSTALL_RPATH finds the
+    project's own shared library; it never searches the build tree, nor
+    does a copy of the build tree's host."""
+    source = os.path.join(args.source, "build_tree_project")
+    build = os.path.join(args.work, "build-tree")
+    root = os.path.join(args.work, "build-tree-root")
+    run(configure(args, source, build, extra=["-DCMAKE_INSTALL_PREFIX=/usr"]))
+    run(["cmake", "--build", build, "-j2"])
+    app = os.path.join(build, "bin", "app")
+    plugin_dir = os.path.join(build, "plugins")
+    # No PRELOAD_* variable (run_app drops them), run from elsewhere.
+    out = run_app([app, "hello", "world"], 0, PRELOAD_DEBUG="search")
+    if out.strip() != "Hello, world! (greet)":
+        fail("the build tree's app printed %r" % out)
+
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    os.chmod(root, 0o755)
+    run(["cmake", "--install", build], env=dict(os.environ, DESTDIR=root))
+    libdir = os.path.join(root, "usr", "lib", "x86_64-linux-gnu")
+    installed_plugin = os.path.join(libdir, "preload", "hello.so")
+    dynamic = run(["readelf", "-dW", installed_plugin], capture_output=True).stdout
+    if "[$ORIGIN/..]" not in dynamic:
+        fail("the installed plugin's RUNPATH is not $ORIGIN/..:\n" + dynamic)
+    installed_app = os.path.join(root, "usr", "bin", "app")
+    # The build tree's plugin moved away: only the installed one can answer.
+    os.rename(os.path.join(plugin_dir, "hello.so"),
+              os.path.join(plugin_dir, "hello.so.away"))
+    try:
+        out = run_app([installed_app, "hello", "world"], 0)
+        if out.strip() != "Hello, world! (greet)":
+            fail("the installed app printed %r" % out)
+    finally:
+        os.rename(os.path.join(plugin_dir, "hello.so.away"),
+                  os.path.join(plugin_dir, "hello.so"))
+    # With the installed plugin gone, neither the installed host nor a copy
+    # of the build tree's host looks in the build tree, where hello.so is.
+    os.remove(installed_plugin)
+    copy = os.path.join(root, "usr", "bin", "app-copy")
+    shutil.copy2(app, copy)
+    for host in (installed_app, copy):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PRELOAD_")}
+        env["PRELOAD_DEBUG"] = "search"
+        result = subprocess.run([host, "hello", "world"], env=env, text=True,
+                                capture_output=True)
+        if result.returncode == 0 or plugin_dir in result.stderr:
+            fail("%s searched the build tree or loaded hello:\n%s%s"
+                 % (host, result.stdout, result.stderr))
+        if "plugin 'hello' not found" not in result.stderr:
+            fail("%s: expected 'not found' in:\n%s" % (host, result.stderr))
+
+
 CHECKS = {
+    "build_tree": check_build_tree,
+    "python_choice": check_python_choice,
+    "deb": check_deb,
     "static": check_static,
     "static_host": check_static_host,
     "install": check_install,
@@ -306,6 +509,7 @@ def main():
     parser.add_argument("--sdk-build", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--source", default="")
+    parser.add_argument("--sdk-source", default="")
     parser.add_argument("--generator", default="Ninja")
     parser.add_argument("--cxx", default="c++")
     parser.add_argument("--config", default="")

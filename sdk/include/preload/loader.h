@@ -19,8 +19,10 @@
 // unloaded.
 //
 // `Open` also takes a bare name: `loader.Open("hello")` looks for hello.so in
-// LoaderOptions::search_path, then in the host's own plugin directories
-// ($ORIGIN/../lib/preload, $ORIGIN/../lib/<multiarch triplet>/preload). Before
+// LoaderOptions::search_path, then, for a host built with target_preload_host
+// still running in its build tree, that tree's plugin directories, then in
+// the host's own plugin directories ($ORIGIN/../lib/preload,
+// $ORIGIN/../lib/<multiarch triplet>/preload). Before
 // reading anything, it refuses a file that someone other than root or this
 // process's user could have written (LoaderOptions::check_file_trust). With
 // LoaderOptions::trace, every step is traced (docs/preloading.md).
@@ -132,10 +134,13 @@ struct LoaderOptions {
   std::string name = "loader";
 };
 
-// The directories searched after LoaderOptions::search_path: the running
-// executable's $ORIGIN/../lib/preload, then $ORIGIN/../lib/<triplet>/preload
-// (lib/x86_64-linux-gnu/preload: GNUInstallDirs' libdir under /usr). The
-// host's install prefix is where it runs from; nothing is compiled in.
+// The directories searched after LoaderOptions::search_path: the build
+// tree's plugin directories while a host built with target_preload_host runs
+// as the very file built there (never once installed or copied), then the
+// running executable's $ORIGIN/../lib/preload, then
+// $ORIGIN/../lib/<triplet>/preload (lib/x86_64-linux-gnu/preload:
+// GNUInstallDirs' libdir under /usr). The host's install prefix is where it
+// runs from; no install directory is compiled in.
 std::vector<std::string> DefaultPluginDirectories();
 
 // A verified, mapped and initialised plugin. Owned by its Loader; never

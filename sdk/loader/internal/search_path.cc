@@ -13,11 +13,27 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "base/internal/string_view.h"
 #include "elf/internal/library_search.h"
 
+// A host built with target_preload_host defines it (templates/
+// fingerprint.cc.j2): its own path as built, then its build tree's plugin
+// directories, one a line. Elsewhere it is absent, and null.
+extern "C" {
+extern const char preload_host_build_tree_v1[]
+    __attribute__((weak, visibility("hidden")));
+}
+
 namespace preload::internal {
 namespace {
+
+// True when `a` and `b` are the same file (device and inode).
+bool SameFile(const char* a, const char* b) {
+  struct stat sa {}, sb {};
+  return ::stat(a, &sa) == 0 && ::stat(b, &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 // Why a candidate is not taken, or "" when it is a regular file.
 std::string SkipReason(const std::string& candidate) {
@@ -51,6 +67,17 @@ std::string OriginPluginDirectory(std::string_view lib) {
   return (dir / ".." / std::string(lib) / "preload").lexically_normal().string();
 }
 
+std::vector<std::string> BuildTreePluginDirectories() {
+  const char* record = preload_host_build_tree_v1;
+  if (record == nullptr || *record == '\0') return {};
+  std::vector<std::string> lines =
+      absl::StrSplit(record, '\n', absl::SkipEmpty());
+  // Installed, copied or rebuilt elsewhere: the record is not this file's.
+  if (!SameFile(lines.front().c_str(), "/proc/self/exe")) return {};
+  lines.erase(lines.begin());
+  return lines;
+}
+
 std::string MultiarchLibDirectory() {
   const std::string triplet = OwnMultiarchTriplet();
   return triplet.empty() ? "" : "lib/" + triplet;
@@ -69,6 +96,10 @@ std::vector<SearchDirectory> MakeSearchPath(
   };
   for (const std::string& dir : explicit_dirs) add(dir, "search path");
   if (defaults) {
+    // In its build tree, a host takes its own project's plugins first.
+    for (std::string& dir : BuildTreePluginDirectories()) {
+      add(std::move(dir), "build tree of this host");
+    }
     // The host's own prefix is where it runs from: its plugins are
     // installed beside its libraries, in either layout GNUInstallDirs gives.
     add(OriginPluginDirectory("lib"), "$ORIGIN/../lib/preload");

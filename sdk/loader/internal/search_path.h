@@ -38,12 +38,18 @@ std::string PluginFileName(std::string_view name);
 // if /proc/self/exe cannot be read or `lib` is empty.
 std::string OriginPluginDirectory(std::string_view lib);
 
+// The plugin directories of the build tree the running executable was
+// built in, when it is a host built with target_preload_host and still runs
+// as the very file built there (same device and inode); none otherwise, so
+// an installed host never searches a build tree.
+std::vector<std::string> BuildTreePluginDirectories();
+
 // "lib/x86_64-linux-gnu": GNUInstallDirs' CMAKE_INSTALL_LIBDIR under /usr on
 // Debian for this machine; "" for a machine without a known triplet.
 std::string MultiarchLibDirectory();
 
-// `explicit_dirs` (empty entries dropped), then, if `defaults`, the two
-// directories above; a directory listed twice is searched once.
+// `explicit_dirs` (empty entries dropped), then, if `defaults`, the build
+// tree's plugin directories and the two directories above; a directory listed twice is searched once.
 std::vector<SearchDirectory> MakeSearchPath(
     const std::vector<std::string>& explicit_dirs, bool defaults);
 
