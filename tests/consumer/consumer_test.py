@@ -319,7 +319,8 @@ def check_deb(args):
     fields = dict(line.split(": ", 1) for line in control.splitlines()
                   if ": " in line and not line.startswith(" "))
     depends = [d.strip().split(" ")[0] for d in fields.get("Depends", "").split(",")]
-    for needed in ("libabsl-dev", "python3-jinja2", "cmake", "libc6"):
+    for needed in ("libabsl-dev", "libsodium-dev", "python3-jinja2", "cmake",
+                   "libc6"):
         if needed not in depends:
             fail("Depends lacks %s: %r" % (needed, fields.get("Depends")))
     root = os.path.join(args.work, "deb-root")
