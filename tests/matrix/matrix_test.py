@@ -6,6 +6,10 @@ from it in exactly one thing, judged by the loader under both policies.
     matrix_test.py host --prefix DIR ...   build the host (once)
     matrix_test.py row NAME --prefix ...   build one row's plugin and check it
     matrix_test.py table --work DIR        the results so far, as markdown
+    matrix_test.py prebuilt NAME --work DIR --host HOST --plugin PLUGIN
+                   [--as-host FILE] [--force-host HOST]
+                                           check a row built in the SDK's own
+                                           tree (in_tree/: the sanitizer rows)
 
 Every plugin and the host are built from tests/matrix/project with the
 installed SDK's own add_preload_plugin / target_preload_host /
@@ -75,6 +79,13 @@ class Row:
     message: str = ""
     # Fields each refusing policy must name: {policy: [field, ...]}.
     fields: dict = dataclasses.field(default_factory=dict)
+    # Built in the SDK's own tree (tests/matrix/in_tree), not by this driver:
+    # the host and the plugin come from the command line (`prebuilt`).
+    in_tree: bool = False
+    # For in-tree rows: the `sanitizers` field the host's note and the
+    # plugin's must have, so that a row cannot pass with its change lost.
+    host_sanitizers: str = ""
+    plugin_sanitizers: str = ""
 
 
 def both(*fields):
@@ -88,9 +99,16 @@ ROWS = [
         fields=both("glibcxx.cxx11_abi", "layout.std_string")),
     Row("glibcxx_debug", REFUSED, "`-D_GLIBCXX_DEBUG`",
         definitions=("_GLIBCXX_DEBUG",), fields=both("glibcxx.debug")),
+    # Sanitizers, both directions, built in the SDK's tree (in_tree/) so
+    # that they run in the asan stage of scripts/test too.
     Row("asan_plugin_only", REFUSED,
         "`-fsanitize=address` in the plugin only (host without sanitizers)",
-        options=("-fsanitize=address",), fields=both("sanitizers")),
+        in_tree=True, host_sanitizers="none", plugin_sanitizers="address",
+        fields=both("sanitizers")),
+    Row("asan_host_only", STRICT_ONLY,
+        "an AddressSanitizer host (`-fsanitize=address`), the plugin without "
+        "sanitizers", in_tree=True, host_sanitizers="address",
+        plugin_sanitizers="none", fields={"strict": ["sanitizers"]}),
     Row("abi_changed_same_version", REFUSED,
         "host ABI header changed without a version bump (matrix 1.1, "
         "`Request` fields swapped)",
@@ -146,6 +164,25 @@ ROWS = [
                 "compatible": ["cxx.char_unsigned"]}),
     Row("no_exceptions", REFUSED, "`-fno-exceptions`",
         options=("-fno-exceptions",), fields=both("cxx.exceptions")),
+    # Options the fingerprint already refused, with their forced loads.
+    Row("no_rtti", REFUSED, "`-fno-rtti`", options=("-fno-rtti",),
+        fields=both("cxx.rtti")),
+    Row("short_wchar", REFUSED, "`-fshort-wchar` (`wchar_t` 2 bytes)",
+        options=("-fshort-wchar",), fields=both("layout.wchar_t")),
+    Row("short_enums", REFUSED, "`-fshort-enums` (small enums 1 byte)",
+        options=("-fshort-enums",), fields=both("layout.enum")),
+    Row("pack_struct", REFUSED, "`-fpack-struct` (no padding in any struct)",
+        options=("-fpack-struct",), fields=both("layout.std_string")),
+    # GCC's C++ ABI version and aligned new.
+    Row("abi_version_11", REFUSED,
+        "`-fabi-version=11` (GCC's C++ ABI 11; GCC 12's default is 17)",
+        options=("-fabi-version=11",), fields=both("cxx.gxx_abi")),
+    Row("no_aligned_new", REFUSED,
+        "`-fno-aligned-new` (`new` ignores an over-aligned type's alignment)",
+        options=("-fno-aligned-new",), fields=both("cxx.aligned_new")),
+    Row("no_weak", REFUSED,
+        "`-fno-weak` (type information without weak linkage)",
+        options=("-fno-weak",), fields=both("cxx.weak")),
     Row("mabi_ms", REFUSED,
         "`-mabi=ms` (GCC: every function defaults to the Microsoft x64 "
         "calling convention)",
@@ -195,11 +232,29 @@ ROWS = [
         options=("-fno-sized-deallocation",)),
     Row("cf_protection_none", ACCEPTED, "`-fcf-protection=none`",
         options=("-fcf-protection=none",)),
+    Row("abi_version_17", ACCEPTED,
+        "`-fabi-version=17` (GCC 12's own ABI version, named)",
+        options=("-fabi-version=17",)),
+    Row("glibcxx_assertions", ACCEPTED, "`-D_GLIBCXX_ASSERTIONS`",
+        definitions=("_GLIBCXX_ASSERTIONS",)),
+    Row("fp_value_options", ACCEPTED,
+        "`-ffinite-math-only -frounding-math -fno-signed-zeros "
+        "-fno-trapping-math` (when compiling and linking: no start-up object)",
+        options=("-ffinite-math-only", "-frounding-math", "-fno-signed-zeros",
+                 "-fno-trapping-math")),
+    Row("dialect_options", ACCEPTED,
+        "`-fchar8_t -fno-new-inheriting-ctors -fno-gnu-unique -malign-double`",
+        options=("-fchar8_t", "-fno-new-inheriting-ctors", "-fno-gnu-unique",
+                 "-malign-double")),
     Row("stripped", ACCEPTED, "a stripped plugin (`strip --strip-all`)",
         strip=True),
     # Refused by strict, accepted by compatible.
     Row("clang_libstdcxx", STRICT_ONLY, "Clang with libstdc++ in a GCC host",
         compiler="clang++", needs="clang",
+        fields={"strict": ["compiler.id", "compiler.version"]}),
+    Row("mabi_ms_clang", STRICT_ONLY,
+        "Clang: `-mabi=ms` (no effect on Linux: calls stay System V)",
+        compiler="clang++", needs="clang", options=("-mabi=ms",),
         fields={"strict": ["compiler.id", "compiler.version"]}),
     Row("cxx20", STRICT_ONLY, "`-std=c++20` (host `-std=c++17`)",
         standard="20", fields={"strict": ["cxx.standard"]}),
@@ -301,6 +356,19 @@ CXX_STANDARD = {"17": "201703", "20": "202002"}
 COMPILER_ID = {"g++": "gcc", "clang++": "clang"}
 
 
+def sanitizers_missing(row, hosts, plugin):
+    """For an in-tree row: how the host's and the plugin's notes fail to
+    record the sanitizers the row says."""
+    missing = []
+    for what, binary, wanted in (("host", hosts.note, row.host_sanitizers),
+                                 ("plugin", plugin, row.plugin_sanitizers)):
+        found = note_fields(binary).get("sanitizers")
+        if found != wanted:
+            missing.append("the %s's sanitizers=%r, expected %r" % (
+                what, found, wanted))
+    return missing
+
+
 def differences_missing(row, plugin):
     """How the built plugin fails to differ from the host as the row says;
     guards against a row that passes because its change was never applied."""
@@ -377,9 +445,9 @@ def no_core_dumps():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_host(args, *arguments):
-    """Runs matrix_host in a child process; never raises for its outcome."""
-    command = [host_path(args), *arguments]
+def run_host(host, *arguments):
+    """Runs a matrix host in a child process; never raises for its outcome."""
+    command = [host, *arguments]
     print("+", " ".join(command), flush=True)
     try:
         result = subprocess.run(command, capture_output=True, text=True,
@@ -482,17 +550,34 @@ def results_dir(args):
     return os.path.join(args.work, "results")
 
 
-def check_row(args, row):
-    """Builds the row's plugin, checks it, returns (result dict, failures)."""
+@dataclasses.dataclass
+class Hosts:
+    """Which host does what for a row: `main` verifies and loads, `force`
+    loads without the check; `as_host`, when set, is the binary whose note
+    `main` verifies against (matrix_host's HOST_FILE); `note` is the binary
+    whose note is the host's fingerprint."""
+    main: str
+    force: str
+    as_host: str = ""
+
+    @property
+    def note(self):
+        return self.as_host or self.main
+
+
+def check_row(args, row, plugin, hosts):
+    """Checks the row's built plugin; returns (result dict, failures)."""
     result = {"name": row.name, "group": row.group, "change": row.change,
               "verdicts": {}, "loads": {}, "forced": None}
     failures = []
-    plugin = build_plugin(args, row)
-    for missing in differences_missing(row, plugin):
-        failures.append("the plugin is not built as the row says: " + missing)
+    missing = (sanitizers_missing(row, hosts, plugin) if row.in_tree
+               else differences_missing(row, plugin))
+    for text in missing:
+        failures.append("the plugin is not built as the row says: " + text)
 
+    as_host = [hosts.as_host] if hosts.as_host else []
     for policy in POLICIES:
-        outcome = run_host(args, "verify", policy, plugin)
+        outcome = run_host(hosts.main, "verify", policy, plugin, *as_host)
         verdict = value_of(outcome["stdout"], "verdict") or "crash"
         message = message_of(outcome["stdout"])
         fields = refused_fields(message)
@@ -515,7 +600,7 @@ def check_row(args, row):
                 failures.append("%s: the refusal does not name %s:\n%s" % (
                     policy, field, message))
         if verdict == "accepted":
-            load = run_host(args, "load", policy, plugin)
+            load = run_host(hosts.main, "load", policy, plugin)
             result["loads"][policy] = value_of(load["stdout"], "result")
             if load["status"] != HOST_CORRECT:
                 kind, text = describe_forced(load, plugin)
@@ -524,7 +609,8 @@ def check_row(args, row):
                                     policy, text, message_of(load["stdout"])))
 
     if row.group == REFUSED:
-        kind, text = describe_forced(run_host(args, "force", plugin), plugin)
+        kind, text = describe_forced(run_host(hosts.force, "force", plugin),
+                                     plugin)
         result["forced"] = {"kind": kind, "text": text}
         if kind == "none":
             failures.append("forced load: no failure observed, so this row "
@@ -552,9 +638,31 @@ def command_row(args):
 
     started = time.monotonic()
     try:
-        result, failures = check_row(args, row)
+        plugin = build_plugin(args, row)
+        host = host_path(args)
+        result, failures = check_row(args, row, plugin, Hosts(host, host))
     except subprocess.CalledProcessError as error:
         fail("command exited with %d: %s" % (error.returncode, error.cmd))
+    record(args, row, result, failures, started)
+
+
+def command_prebuilt(args):
+    row = ROWS_BY_NAME[args.name]
+    if not row.in_tree:
+        fail("%s is built by this driver: use `row`" % row.name)
+    os.makedirs(results_dir(args), exist_ok=True)
+    started = time.monotonic()
+    hosts = Hosts(args.host, args.force_host or args.host, args.as_host)
+    try:
+        result, failures = check_row(args, row, args.plugin, hosts)
+    except subprocess.CalledProcessError as error:
+        fail("command exited with %d: %s" % (error.returncode, error.cmd))
+    record(args, row, result, failures, started)
+
+
+def record(args, row, result, failures, started):
+    """Writes the row's result for `table`, prints its line, exits on failure."""
+    result_path = os.path.join(results_dir(args), row.name + ".json")
     result["failures"] = failures
     result["seconds"] = round(time.monotonic() - started, 1)
     with open(result_path, "w") as out:
@@ -622,7 +730,8 @@ def command_table(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=("list", "host", "row", "table"))
+    parser.add_argument("command",
+                        choices=("list", "host", "row", "table", "prebuilt"))
     parser.add_argument("name", nargs="?", choices=sorted(ROWS_BY_NAME))
     parser.add_argument("--prefix", default="",
                         help="the installed SDK (consumer.install's prefix)")
@@ -630,15 +739,27 @@ def main():
     parser.add_argument("--source", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "project"))
     parser.add_argument("--generator", default="Ninja")
+    parser.add_argument("--host", help="prebuilt: the host that verifies and "
+                        "loads")
+    parser.add_argument("--plugin", help="prebuilt: the row's plugin")
+    parser.add_argument("--as-host", default="", help="prebuilt: verify "
+                        "against this binary's note instead of the host's")
+    parser.add_argument("--force-host", default="",
+                        help="prebuilt: the host of the forced load")
     args = parser.parse_args()
 
     if args.command == "list":
-        print("\n".join(row.name for row in ROWS))
+        print("\n".join(row.name for row in ROWS if not row.in_tree))
         return
     if not args.work:
         parser.error("--work is required")
     if args.command == "table":
         command_table(args)
+        return
+    if args.command == "prebuilt":
+        if not (args.name and args.host and args.plugin):
+            parser.error("prebuilt needs NAME, --host and --plugin")
+        command_prebuilt(args)
         return
     if not args.prefix:
         parser.error("--prefix is required")
