@@ -2,9 +2,15 @@
 """The mismatch matrix: one host, and a family of plugins that each differ
 from it in exactly one thing, judged by the loader under both policies.
 
-    matrix_test.py list                    the rows' names, one a line
+    matrix_test.py list                    the rows' names, one a line, each
+                                           followed by " batch" when the
+                                           batch builds its plugin
     matrix_test.py host --prefix DIR ...   build the host (once)
-    matrix_test.py row NAME --prefix ...   build one row's plugin and check it
+    matrix_test.py batch --prefix DIR ...  build the plugins of the rows that
+                                           share the host's toolchain and
+                                           settings, in one project
+    matrix_test.py row NAME --prefix ...   build one row's plugin (or take it
+                                           from the batch) and check it
     matrix_test.py table --work DIR        the results so far, as markdown
     matrix_test.py prebuilt NAME --work DIR --host HOST --plugin PLUGIN
                    [--as-host FILE] [--force-host HOST]
@@ -315,7 +321,60 @@ def build_host(args):
     })
 
 
+def batched(row):
+    """Whether the row's plugin is built in the batch: one configure for
+    every row that differs from the host only in its target's own options,
+    definitions, include directories or a strip afterwards."""
+    return (row.compiler == "g++" and row.standard == BASE_STANDARD and
+            row.abi == "v1_1" and not row.build_dir and
+            row.flags == BASE_FLAGS and row.link_abseil and not row.needs and
+            not row.in_tree)
+
+
+def batch_dir(args):
+    return os.path.join(args.work, "batch")
+
+
+def cmake_list(items):
+    return " ".join("[==[%s]==]" % item for item in items)
+
+
+def build_batch(args):
+    """Configures one project with a probe target per batched row and builds
+    them all, going on past a target that fails: that row then fails by
+    itself, finding no plugin."""
+    build = batch_dir(args)
+    shutil.rmtree(build, ignore_errors=True)
+    os.makedirs(build)
+    rows_file = os.path.join(build, "rows.cmake")
+    with open(rows_file, "w") as out:
+        for row in filter(batched, ROWS):
+            include_dirs = [os.path.join(args.source, d)
+                            for d in row.include_dirs]
+            out.write("matrix_batch_probe(%s OPTIONS %s COMPILE_ONLY %s "
+                      "LINK_ONLY %s DEFINITIONS %s INCLUDE_DIRS %s)\n" % (
+                          row.name, cmake_list(row.options),
+                          cmake_list(row.compile_only),
+                          cmake_list(row.link_only),
+                          cmake_list(row.definitions),
+                          cmake_list(include_dirs)))
+    run(["cmake", "-S", args.source, "-B", build, "-G", generator(args),
+         "-DCMAKE_PREFIX_PATH=" + args.prefix, "-DCMAKE_CXX_COMPILER=g++",
+         "-DPython3_EXECUTABLE=" + sys.executable,
+         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_CXX_EXTENSIONS=OFF",
+         "-DMATRIX_ROLE=batch", "-DMATRIX_BATCH_FILE=" + rows_file,
+         "-DCMAKE_CXX_FLAGS_RELEASE=" + BASE_FLAGS,
+         "-DCMAKE_CXX_STANDARD=" + BASE_STANDARD], stdout=subprocess.DEVNULL)
+    built = subprocess.run(["cmake", "--build", build, "-j2", "--", "-k", "0"],
+                           text=True, capture_output=True)
+    if built.returncode != 0:
+        print(built.stdout[-4000:], built.stderr[-4000:], sep="\n")
+        print("some plugins of the batch failed to build: their rows fail")
+
+
 def build_plugin(args, row):
+    if batched(row):
+        return batch_plugin(args, row)
     build = os.path.join(args.work, "rows", row.name)
     if row.build_dir:
         build = os.path.join(args.work, "rows", row.name, row.build_dir)
@@ -333,6 +392,19 @@ def build_plugin(args, row):
         "CMAKE_CXX_STANDARD": row.standard,
     })
     plugin = os.path.join(build, "probe.so")
+    if row.strip:
+        stripped = os.path.join(build, "probe_stripped.so")
+        run(["strip", "--strip-all", "-o", stripped, plugin])
+        plugin = stripped
+    return plugin
+
+
+def batch_plugin(args, row):
+    build = os.path.join(batch_dir(args), row.name)
+    plugin = os.path.join(build, "probe.so")
+    if not os.path.exists(plugin):
+        fail("%s: the batch did not build %s (see matrix.batch's output)" % (
+            row.name, plugin))
     if row.strip:
         stripped = os.path.join(build, "probe_stripped.so")
         run(["strip", "--strip-all", "-o", stripped, plugin])
@@ -731,7 +803,8 @@ def command_table(args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("command",
-                        choices=("list", "host", "row", "table", "prebuilt"))
+                        choices=("list", "host", "batch", "row", "table",
+                                 "prebuilt"))
     parser.add_argument("name", nargs="?", choices=sorted(ROWS_BY_NAME))
     parser.add_argument("--prefix", default="",
                         help="the installed SDK (consumer.install's prefix)")
@@ -749,7 +822,9 @@ def main():
     args = parser.parse_args()
 
     if args.command == "list":
-        print("\n".join(row.name for row in ROWS if not row.in_tree))
+        # "<name> batch" for a row whose plugin matrix.batch builds.
+        print("\n".join(row.name + (" batch" if batched(row) else "")
+                        for row in ROWS if not row.in_tree))
         return
     if not args.work:
         parser.error("--work is required")
@@ -764,6 +839,13 @@ def main():
     if not args.prefix:
         parser.error("--prefix is required")
     os.makedirs(args.work, exist_ok=True)
+    if args.command == "batch":
+        try:
+            build_batch(args)
+        except subprocess.CalledProcessError as error:
+            fail("command exited with %d: %s" % (error.returncode, error.cmd))
+        print("PASSED: batch configured in", batch_dir(args))
+        return
     if args.command == "host":
         try:
             build_host(args)
