@@ -163,11 +163,13 @@ std::string AlignedNewHint(const Sides& s) {
 }
 
 std::string WeakHint(const Sides& s) {
-  return Cat({"the ", s.plugin == "0" ? "plugin" : "host",
+  const bool plugin_without = s.plugin == "0";
+  return Cat({"the ", plugin_without ? "plugin" : "host",
               " is built with -fno-weak, which gives type information no weak "
               "linkage: typeid, dynamic_cast and catch clauses do not match "
               "a type across the boundary; rebuild the plugin ",
-              s.plugin == "0" ? "without -fno-weak" : "with -fno-weak like the host"});
+              plugin_without ? "without -fno-weak"
+                             : "with -fno-weak like the host"});
 }
 
 std::string Cxx11AbiHint(const Sides& s) {
