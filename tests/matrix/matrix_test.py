@@ -2,10 +2,20 @@
 """The mismatch matrix: one host, and a family of plugins that each differ
 from it in exactly one thing, judged by the loader under both policies.
 
-    matrix_test.py list                    the rows' names, one a line
+    matrix_test.py list                    the rows' names, one a line, each
+                                           followed by " batch" when the
+                                           batch builds its plugin
     matrix_test.py host --prefix DIR ...   build the host (once)
-    matrix_test.py row NAME --prefix ...   build one row's plugin and check it
+    matrix_test.py batch --prefix DIR ...  build the plugins of the rows that
+                                           share the host's toolchain and
+                                           settings, in one project
+    matrix_test.py row NAME --prefix ...   build one row's plugin (or take it
+                                           from the batch) and check it
     matrix_test.py table --work DIR        the results so far, as markdown
+    matrix_test.py prebuilt NAME --work DIR --host HOST --plugin PLUGIN
+                   [--as-host FILE] [--force-host HOST]
+                                           check a row built in the SDK's own
+                                           tree (in_tree/: the sanitizer rows)
 
 Every plugin and the host are built from tests/matrix/project with the
 installed SDK's own add_preload_plugin / target_preload_host /
@@ -75,6 +85,13 @@ class Row:
     message: str = ""
     # Fields each refusing policy must name: {policy: [field, ...]}.
     fields: dict = dataclasses.field(default_factory=dict)
+    # Built in the SDK's own tree (tests/matrix/in_tree), not by this driver:
+    # the host and the plugin come from the command line (`prebuilt`).
+    in_tree: bool = False
+    # For in-tree rows: the `sanitizers` field the host's note and the
+    # plugin's must have, so that a row cannot pass with its change lost.
+    host_sanitizers: str = ""
+    plugin_sanitizers: str = ""
 
 
 def both(*fields):
@@ -88,9 +105,16 @@ ROWS = [
         fields=both("glibcxx.cxx11_abi", "layout.std_string")),
     Row("glibcxx_debug", REFUSED, "`-D_GLIBCXX_DEBUG`",
         definitions=("_GLIBCXX_DEBUG",), fields=both("glibcxx.debug")),
+    # Sanitizers, both directions, built in the SDK's tree (in_tree/) so
+    # that they run in the asan stage of scripts/test too.
     Row("asan_plugin_only", REFUSED,
         "`-fsanitize=address` in the plugin only (host without sanitizers)",
-        options=("-fsanitize=address",), fields=both("sanitizers")),
+        in_tree=True, host_sanitizers="none", plugin_sanitizers="address",
+        fields=both("sanitizers")),
+    Row("asan_host_only", STRICT_ONLY,
+        "an AddressSanitizer host (`-fsanitize=address`), the plugin without "
+        "sanitizers", in_tree=True, host_sanitizers="address",
+        plugin_sanitizers="none", fields={"strict": ["sanitizers"]}),
     Row("abi_changed_same_version", REFUSED,
         "host ABI header changed without a version bump (matrix 1.1, "
         "`Request` fields swapped)",
@@ -146,6 +170,28 @@ ROWS = [
                 "compatible": ["cxx.char_unsigned"]}),
     Row("no_exceptions", REFUSED, "`-fno-exceptions`",
         options=("-fno-exceptions",), fields=both("cxx.exceptions")),
+    # Options the fingerprint already refused, with their forced loads.
+    Row("no_rtti", REFUSED, "`-fno-rtti`", options=("-fno-rtti",),
+        fields=both("cxx.rtti")),
+    Row("short_wchar", REFUSED, "`-fshort-wchar` (`wchar_t` 2 bytes)",
+        options=("-fshort-wchar",), fields=both("layout.wchar_t")),
+    Row("short_enums", REFUSED, "`-fshort-enums` (small enums 1 byte)",
+        options=("-fshort-enums",), fields=both("layout.enum")),
+    # Plain -fpack-struct cannot build a plugin: Abseil's Status and <ios>
+    # bind references to fields it misaligns ("cannot bind packed field").
+    Row("pack_struct", REFUSED,
+        "`-fpack-struct=4` (members aligned to at most 4 bytes)",
+        options=("-fpack-struct=4",), fields=both("layout.std_string")),
+    # GCC's C++ ABI version and aligned new.
+    Row("abi_version_11", REFUSED,
+        "`-fabi-version=11` (GCC's C++ ABI 11; GCC 12's default is 17)",
+        options=("-fabi-version=11",), fields=both("cxx.gxx_abi")),
+    Row("no_aligned_new", REFUSED,
+        "`-fno-aligned-new` (`new` ignores an over-aligned type's alignment)",
+        options=("-fno-aligned-new",), fields=both("cxx.aligned_new")),
+    Row("no_weak", REFUSED,
+        "`-fno-weak` (type information without weak linkage)",
+        options=("-fno-weak",), fields=both("cxx.weak")),
     Row("mabi_ms", REFUSED,
         "`-mabi=ms` (GCC: every function defaults to the Microsoft x64 "
         "calling convention)",
@@ -195,11 +241,29 @@ ROWS = [
         options=("-fno-sized-deallocation",)),
     Row("cf_protection_none", ACCEPTED, "`-fcf-protection=none`",
         options=("-fcf-protection=none",)),
+    Row("abi_version_17", ACCEPTED,
+        "`-fabi-version=17` (GCC 12's own ABI version, named)",
+        options=("-fabi-version=17",)),
+    Row("glibcxx_assertions", ACCEPTED, "`-D_GLIBCXX_ASSERTIONS`",
+        definitions=("_GLIBCXX_ASSERTIONS",)),
+    Row("fp_value_options", ACCEPTED,
+        "`-ffinite-math-only -frounding-math -fno-signed-zeros "
+        "-fno-trapping-math` (when compiling and linking: no start-up object)",
+        options=("-ffinite-math-only", "-frounding-math", "-fno-signed-zeros",
+                 "-fno-trapping-math")),
+    Row("dialect_options", ACCEPTED,
+        "`-fchar8_t -fno-new-inheriting-ctors -fno-gnu-unique -malign-double`",
+        options=("-fchar8_t", "-fno-new-inheriting-ctors", "-fno-gnu-unique",
+                 "-malign-double")),
     Row("stripped", ACCEPTED, "a stripped plugin (`strip --strip-all`)",
         strip=True),
     # Refused by strict, accepted by compatible.
     Row("clang_libstdcxx", STRICT_ONLY, "Clang with libstdc++ in a GCC host",
         compiler="clang++", needs="clang",
+        fields={"strict": ["compiler.id", "compiler.version"]}),
+    Row("mabi_ms_clang", STRICT_ONLY,
+        "Clang: `-mabi=ms` (no effect on Linux: calls stay System V)",
+        compiler="clang++", needs="clang", options=("-mabi=ms",),
         fields={"strict": ["compiler.id", "compiler.version"]}),
     Row("cxx20", STRICT_ONLY, "`-std=c++20` (host `-std=c++17`)",
         standard="20", fields={"strict": ["cxx.standard"]}),
@@ -260,7 +324,64 @@ def build_host(args):
     })
 
 
+def batched(row):
+    """Whether the row's plugin is built in the batch: one configure for
+    every row that differs from the host only in its target's own options,
+    definitions, include directories or a strip afterwards. MATRIX_NO_BATCH=1
+    in the environment builds every row by itself (to measure, or to
+    rebuild one row alone)."""
+    if os.environ.get("MATRIX_NO_BATCH") == "1":
+        return False
+    return (row.compiler == "g++" and row.standard == BASE_STANDARD and
+            row.abi == "v1_1" and not row.build_dir and
+            row.flags == BASE_FLAGS and row.link_abseil and not row.needs and
+            not row.in_tree)
+
+
+def batch_dir(args):
+    return os.path.join(args.work, "batch")
+
+
+def cmake_list(items):
+    return " ".join("[==[%s]==]" % item for item in items)
+
+
+def build_batch(args):
+    """Configures one project with a probe target per batched row and builds
+    them all, going on past a target that fails: that row then fails by
+    itself, finding no plugin."""
+    build = batch_dir(args)
+    shutil.rmtree(build, ignore_errors=True)
+    os.makedirs(build)
+    rows_file = os.path.join(build, "rows.cmake")
+    with open(rows_file, "w") as out:
+        for row in filter(batched, ROWS):
+            include_dirs = [os.path.join(args.source, d)
+                            for d in row.include_dirs]
+            out.write("matrix_batch_probe(%s OPTIONS %s COMPILE_ONLY %s "
+                      "LINK_ONLY %s DEFINITIONS %s INCLUDE_DIRS %s)\n" % (
+                          row.name, cmake_list(row.options),
+                          cmake_list(row.compile_only),
+                          cmake_list(row.link_only),
+                          cmake_list(row.definitions),
+                          cmake_list(include_dirs)))
+    run(["cmake", "-S", args.source, "-B", build, "-G", generator(args),
+         "-DCMAKE_PREFIX_PATH=" + args.prefix, "-DCMAKE_CXX_COMPILER=g++",
+         "-DPython3_EXECUTABLE=" + sys.executable,
+         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_CXX_EXTENSIONS=OFF",
+         "-DMATRIX_ROLE=batch", "-DMATRIX_BATCH_FILE=" + rows_file,
+         "-DCMAKE_CXX_FLAGS_RELEASE=" + BASE_FLAGS,
+         "-DCMAKE_CXX_STANDARD=" + BASE_STANDARD], stdout=subprocess.DEVNULL)
+    built = subprocess.run(["cmake", "--build", build, "-j2", "--", "-k", "0"],
+                           text=True, capture_output=True)
+    if built.returncode != 0:
+        print(built.stdout[-4000:], built.stderr[-4000:], sep="\n")
+        print("some plugins of the batch failed to build: their rows fail")
+
+
 def build_plugin(args, row):
+    if batched(row):
+        return batch_plugin(args, row)
     build = os.path.join(args.work, "rows", row.name)
     if row.build_dir:
         build = os.path.join(args.work, "rows", row.name, row.build_dir)
@@ -285,6 +406,19 @@ def build_plugin(args, row):
     return plugin
 
 
+def batch_plugin(args, row):
+    build = os.path.join(batch_dir(args), row.name)
+    plugin = os.path.join(build, "probe.so")
+    if not os.path.exists(plugin):
+        fail("%s: the batch did not build %s (see matrix.batch's output)" % (
+            row.name, plugin))
+    if row.strip:
+        stripped = os.path.join(build, "probe_stripped.so")
+        run(["strip", "--strip-all", "-o", stripped, plugin])
+        plugin = stripped
+    return plugin
+
+
 def note_fields(binary):
     """The fields of a binary's fingerprint note, read as objcopy extracts it."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -299,6 +433,19 @@ def note_fields(binary):
 
 CXX_STANDARD = {"17": "201703", "20": "202002"}
 COMPILER_ID = {"g++": "gcc", "clang++": "clang"}
+
+
+def sanitizers_missing(row, hosts, plugin):
+    """For an in-tree row: how the host's and the plugin's notes fail to
+    record the sanitizers the row says."""
+    missing = []
+    for what, binary, wanted in (("host", hosts.note, row.host_sanitizers),
+                                 ("plugin", plugin, row.plugin_sanitizers)):
+        found = note_fields(binary).get("sanitizers")
+        if found != wanted:
+            missing.append("the %s's sanitizers=%r, expected %r" % (
+                what, found, wanted))
+    return missing
 
 
 def differences_missing(row, plugin):
@@ -377,21 +524,36 @@ def no_core_dumps():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_host(args, *arguments):
-    """Runs matrix_host in a child process; never raises for its outcome."""
-    command = [host_path(args), *arguments]
+# How long a host may run. The probes take microseconds; a forced load that
+# runs this long is a hang (pack_struct's walks a std::set whose links it
+# misreads), and waiting longer would only spend CI time spinning.
+TIMEOUTS = {"force": 15}
+DEFAULT_TIMEOUT = 60
+
+
+def run_host(host, *arguments):
+    """Runs a matrix host in a child process; never raises for its outcome."""
+    command = [host, *arguments]
     print("+", " ".join(command), flush=True)
+    timeout = TIMEOUTS.get(arguments[0], DEFAULT_TIMEOUT)
     try:
         result = subprocess.run(command, capture_output=True, text=True,
-                                errors="replace", timeout=60,
+                                errors="replace", timeout=timeout,
                                 preexec_fn=no_core_dumps)
-    except subprocess.TimeoutExpired as timeout:
-        return {"status": None, "stdout": timeout.stdout or "",
-                "stderr": timeout.stderr or "", "timeout": True}
+    except subprocess.TimeoutExpired as expired:
+        return {"status": None, "stdout": text_of(expired.stdout),
+                "stderr": text_of(expired.stderr), "timeout": True}
     sys.stdout.write(indent(result.stdout))
     sys.stdout.write(indent(result.stderr))
     return {"status": result.returncode, "stdout": result.stdout,
             "stderr": result.stderr, "timeout": False}
+
+
+def text_of(output):
+    """What a timed-out child wrote: bytes or str, depending on the Python."""
+    if isinstance(output, bytes):
+        return output.decode("utf-8", "replace")
+    return output or ""
 
 
 def indent(text):
@@ -441,7 +603,8 @@ def shorten(text, limit=160):
 def describe_forced(outcome, plugin):
     """What went wrong when the plugin was loaded without the check."""
     if outcome["timeout"]:
-        return "hang", "the process hangs (killed after 60 s)"
+        return "hang", "the process hangs (killed after %d s, at step %s)" % (
+            TIMEOUTS["force"], value_of(outcome["stdout"], "step") or "start")
     status, stdout = outcome["status"], outcome["stdout"]
     step = value_of(stdout, "step") or "start"
     if status < 0:
@@ -482,17 +645,34 @@ def results_dir(args):
     return os.path.join(args.work, "results")
 
 
-def check_row(args, row):
-    """Builds the row's plugin, checks it, returns (result dict, failures)."""
+@dataclasses.dataclass
+class Hosts:
+    """Which host does what for a row: `main` verifies and loads, `force`
+    loads without the check; `as_host`, when set, is the binary whose note
+    `main` verifies against (matrix_host's HOST_FILE); `note` is the binary
+    whose note is the host's fingerprint."""
+    main: str
+    force: str
+    as_host: str = ""
+
+    @property
+    def note(self):
+        return self.as_host or self.main
+
+
+def check_row(args, row, plugin, hosts):
+    """Checks the row's built plugin; returns (result dict, failures)."""
     result = {"name": row.name, "group": row.group, "change": row.change,
               "verdicts": {}, "loads": {}, "forced": None}
     failures = []
-    plugin = build_plugin(args, row)
-    for missing in differences_missing(row, plugin):
-        failures.append("the plugin is not built as the row says: " + missing)
+    missing = (sanitizers_missing(row, hosts, plugin) if row.in_tree
+               else differences_missing(row, plugin))
+    for text in missing:
+        failures.append("the plugin is not built as the row says: " + text)
 
+    as_host = [hosts.as_host] if hosts.as_host else []
     for policy in POLICIES:
-        outcome = run_host(args, "verify", policy, plugin)
+        outcome = run_host(hosts.main, "verify", policy, plugin, *as_host)
         verdict = value_of(outcome["stdout"], "verdict") or "crash"
         message = message_of(outcome["stdout"])
         fields = refused_fields(message)
@@ -515,7 +695,7 @@ def check_row(args, row):
                 failures.append("%s: the refusal does not name %s:\n%s" % (
                     policy, field, message))
         if verdict == "accepted":
-            load = run_host(args, "load", policy, plugin)
+            load = run_host(hosts.main, "load", policy, plugin)
             result["loads"][policy] = value_of(load["stdout"], "result")
             if load["status"] != HOST_CORRECT:
                 kind, text = describe_forced(load, plugin)
@@ -524,7 +704,8 @@ def check_row(args, row):
                                     policy, text, message_of(load["stdout"])))
 
     if row.group == REFUSED:
-        kind, text = describe_forced(run_host(args, "force", plugin), plugin)
+        kind, text = describe_forced(run_host(hosts.force, "force", plugin),
+                                     plugin)
         result["forced"] = {"kind": kind, "text": text}
         if kind == "none":
             failures.append("forced load: no failure observed, so this row "
@@ -552,9 +733,31 @@ def command_row(args):
 
     started = time.monotonic()
     try:
-        result, failures = check_row(args, row)
+        plugin = build_plugin(args, row)
+        host = host_path(args)
+        result, failures = check_row(args, row, plugin, Hosts(host, host))
     except subprocess.CalledProcessError as error:
         fail("command exited with %d: %s" % (error.returncode, error.cmd))
+    record(args, row, result, failures, started)
+
+
+def command_prebuilt(args):
+    row = ROWS_BY_NAME[args.name]
+    if not row.in_tree:
+        fail("%s is built by this driver: use `row`" % row.name)
+    os.makedirs(results_dir(args), exist_ok=True)
+    started = time.monotonic()
+    hosts = Hosts(args.host, args.force_host or args.host, args.as_host)
+    try:
+        result, failures = check_row(args, row, args.plugin, hosts)
+    except subprocess.CalledProcessError as error:
+        fail("command exited with %d: %s" % (error.returncode, error.cmd))
+    record(args, row, result, failures, started)
+
+
+def record(args, row, result, failures, started):
+    """Writes the row's result for `table`, prints its line, exits on failure."""
+    result_path = os.path.join(results_dir(args), row.name + ".json")
     result["failures"] = failures
     result["seconds"] = round(time.monotonic() - started, 1)
     with open(result_path, "w") as out:
@@ -622,7 +825,9 @@ def command_table(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=("list", "host", "row", "table"))
+    parser.add_argument("command",
+                        choices=("list", "host", "batch", "row", "table",
+                                 "prebuilt"))
     parser.add_argument("name", nargs="?", choices=sorted(ROWS_BY_NAME))
     parser.add_argument("--prefix", default="",
                         help="the installed SDK (consumer.install's prefix)")
@@ -630,19 +835,40 @@ def main():
     parser.add_argument("--source", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "project"))
     parser.add_argument("--generator", default="Ninja")
+    parser.add_argument("--host", help="prebuilt: the host that verifies and "
+                        "loads")
+    parser.add_argument("--plugin", help="prebuilt: the row's plugin")
+    parser.add_argument("--as-host", default="", help="prebuilt: verify "
+                        "against this binary's note instead of the host's")
+    parser.add_argument("--force-host", default="",
+                        help="prebuilt: the host of the forced load")
     args = parser.parse_args()
 
     if args.command == "list":
-        print("\n".join(row.name for row in ROWS))
+        # "<name> batch" for a row whose plugin matrix.batch builds.
+        print("\n".join(row.name + (" batch" if batched(row) else "")
+                        for row in ROWS if not row.in_tree))
         return
     if not args.work:
         parser.error("--work is required")
     if args.command == "table":
         command_table(args)
         return
+    if args.command == "prebuilt":
+        if not (args.name and args.host and args.plugin):
+            parser.error("prebuilt needs NAME, --host and --plugin")
+        command_prebuilt(args)
+        return
     if not args.prefix:
         parser.error("--prefix is required")
     os.makedirs(args.work, exist_ok=True)
+    if args.command == "batch":
+        try:
+            build_batch(args)
+        except subprocess.CalledProcessError as error:
+            fail("command exited with %d: %s" % (error.returncode, error.cmd))
+        print("PASSED: batch configured in", batch_dir(args))
+        return
     if args.command == "host":
         try:
             build_host(args)

@@ -52,9 +52,9 @@ TEST(FingerprintParse, SerializeReproducesTheParsedPayloadExactly) {
 TEST(FingerprintParse, KeepsFieldsInPayloadOrder) {
   absl::StatusOr<Fingerprint> fp = Fingerprint::Parse(kSample);
   ASSERT_TRUE(fp.ok()) << fp.status();
-  ASSERT_EQ(fp->fields().size(), 41u);
+  ASSERT_EQ(fp->fields().size(), 44u);
   EXPECT_EQ(fp->fields().front().key, "kind");
-  EXPECT_EQ(fp->fields()[35].key, "abi.myapp");
+  EXPECT_EQ(fp->fields()[38].key, "abi.myapp");
   EXPECT_EQ(fp->fields().back().key, "flags.features");
   EXPECT_EQ(fp->fields().back().value, "cxx_std_17");
 }

@@ -144,6 +144,15 @@ const Row kRows[] = {
      "rebuild the plugin without -fno-exceptions"},
     {"NoRttiRefused", "cxx.rtti", "0", kRefused, kRefused,
      "rebuild the plugin without -fno-rtti"},
+    {"OtherGccAbiVersionRefused", "cxx.gxx_abi", "1011", kRefused, kRefused,
+     "the plugin is built for GCC's C++ ABI version 1011, the host for 1017 "
+     "(-fabi-version=N, or another GCC release)"},
+    {"ClangWithoutGccAbiVersionAllowed", "cxx.gxx_abi", "n/a", kAllowed,
+     kAllowed, ""},
+    {"NoAlignedNewRefused", "cxx.aligned_new", "0", kRefused, kRefused,
+     "rebuild the plugin without -fno-aligned-new"},
+    {"NoWeakRefused", "cxx.weak", "0", kRefused, kRefused,
+     "rebuild the plugin without -fno-weak"},
     {"OtherStandardLibraryRefused", "stdlib.name", "libc++", kRefused, kRefused,
      "-stdlib=libstdc++"},
     {"OlderStdlibReleaseAllowedWhenCompatible", "stdlib.release", "11",
@@ -351,6 +360,29 @@ TEST(Compare, AsksForTheHostsSanitizersWhenOnlyTheHostHasThem) {
   EXPECT_TRUE(Contains(c.hint,
                        "(host: address,thread, plugin: none): "
                        "-fsanitize=address,thread"));
+}
+
+// matrix rows asan_host_only and asan_plugin_only: only an uninstrumented
+// plugin in an AddressSanitizer host works, and only compatible takes it.
+TEST(Compare, CompatibleAcceptsAPlainPluginInAnAddressSanitizerHost) {
+  const Fingerprint plugin = Sample();
+  const Fingerprint host = With(plugin, "sanitizers", "address");
+  const FieldComparison strict =
+      Find(Compare(host, plugin, Policy::kStrict), "sanitizers");
+  EXPECT_EQ(strict.outcome, kRefused);
+  EXPECT_TRUE(Contains(strict.hint, "-fsanitize=address, or use the "
+                                    "compatible policy"));
+  EXPECT_EQ(Find(Compare(host, plugin, Policy::kCompatible), "sanitizers")
+                .outcome,
+            kAllowed);
+  // The other direction, and other sanitizers, stay refused.
+  EXPECT_EQ(Find(Compare(plugin, host, Policy::kCompatible), "sanitizers")
+                .outcome,
+            kRefused);
+  const Fingerprint thread_host = With(plugin, "sanitizers", "thread");
+  EXPECT_EQ(Find(Compare(thread_host, plugin, Policy::kCompatible),
+                 "sanitizers").outcome,
+            kRefused);
 }
 
 TEST(Compare, IgnoresAnInformationalFieldMissingFromTheHost) {

@@ -140,6 +140,38 @@ std::string CharSignednessHint(const Sides& s) {
               " like the host"});
 }
 
+std::string GxxAbiHint(const Sides& s) {
+  return Cat({"the plugin is built for GCC's C++ ABI version ", s.plugin,
+              ", the host for ", s.host,
+              " (-fabi-version=N, or another GCC release): class layouts and "
+              "mangled names differ in corner cases (ABI 17, GCC 12, moved the "
+              "members of classes derived from aggregates); rebuild the "
+              "plugin with the host's GCC and without -fabi-version"});
+}
+
+std::string AlignedNewHint(const Sides& s) {
+  const bool plugin_ignores = s.plugin == "0";
+  return Cat({"new ", plugin_ignores ? "ignores" : "honours",
+              " the alignment of over-aligned types in the plugin, ",
+              plugin_ignores ? "honours" : "ignores",
+              " it in the host: objects of such types that one side allocates "
+              "are misaligned for the other; rebuild the plugin ",
+              plugin_ignores
+                  ? "without -fno-aligned-new (or with -faligned-new, the "
+                    "default from C++17)"
+                  : "with -fno-aligned-new like the host"});
+}
+
+std::string WeakHint(const Sides& s) {
+  const bool plugin_without = s.plugin == "0";
+  return Cat({"the ", plugin_without ? "plugin" : "host",
+              " is built with -fno-weak, which gives type information no weak "
+              "linkage: typeid, dynamic_cast and catch clauses do not match "
+              "a type across the boundary; rebuild the plugin ",
+              plugin_without ? "without -fno-weak"
+                             : "with -fno-weak like the host"});
+}
+
 std::string Cxx11AbiHint(const Sides& s) {
   return FlagHint(s, "-D_GLIBCXX_USE_CXX11_ABI=0", "0",
                   "the host uses the old, pre-C++11 std::string ABI",
@@ -187,6 +219,7 @@ std::string SanitizerHint(const Sides& s) {
   } else {
     hint += Cat({": drop -fsanitize=", s.plugin});
   }
+  hint += OrCompatible(s);
   return hint;
 }
 

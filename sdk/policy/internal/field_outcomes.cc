@@ -111,6 +111,24 @@ Outcome AbiHashOutcome(const Sides& s) {
   return s.plugin == s.host ? Outcome::kEqual : Outcome::kRefused;
 }
 
+// Clang records no GCC ABI version ("n/a"); the compiler fields judge that
+// pairing. Two GCC versions must agree: a version changes layouts.
+Outcome GxxAbiOutcome(const Sides& s) {
+  if (s.plugin == "n/a" || s.host == "n/a") return Outcome::kAllowed;
+  return Outcome::kRefused;
+}
+
+// An uninstrumented plugin works in an AddressSanitizer host: the runtime is
+// already in the process, and the plugin's own accesses go unchecked (matrix
+// row asan_host_only). Every other difference is refused: an instrumented
+// plugin needs its runtime loaded first (asan_plugin_only), and the other
+// sanitizers need every part of the program instrumented or are untested.
+Outcome SanitizersOutcome(const Sides& s) {
+  if (s.policy == Policy::kStrict) return Outcome::kRefused;
+  return s.plugin == "none" && s.host == "address" ? Outcome::kAllowed
+                                                   : Outcome::kRefused;
+}
+
 }  // namespace
 
 Outcome Decide(const Sides& s) {
@@ -134,6 +152,10 @@ Outcome Decide(const Sides& s) {
       return StdlibReleaseOutcome(s);
     case Rule::kHostAbi:
       return HostAbiOutcome(s);
+    case Rule::kGxxAbi:
+      return GxxAbiOutcome(s);
+    case Rule::kSanitizers:
+      return SanitizersOutcome(s);
     case Rule::kAbiHash:
     case Rule::kInformational:
       break;

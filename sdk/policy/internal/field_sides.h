@@ -27,6 +27,8 @@ enum class Rule {
   kStdlibRelease,  // strict: equal; compatible: plugin's release <= host's
   kHostAbi,  // an ABI the plugin requires against the one the host provides
   kAbiHash,  // the content hash of that ABI's headers
+  kGxxAbi,   // equal when both sides are GCC; "n/a" (Clang) is not compared
+  kSanitizers,  // strict: equal; compatible: also a plain plugin in an ASan host
 };
 
 // Everything a rule or a hint may look at.
@@ -91,6 +93,9 @@ std::string StandardHint(const Sides& s);
 std::string ExceptionsHint(const Sides& s);
 std::string RttiHint(const Sides& s);
 std::string CharSignednessHint(const Sides& s);
+std::string GxxAbiHint(const Sides& s);
+std::string AlignedNewHint(const Sides& s);
+std::string WeakHint(const Sides& s);
 std::string Cxx11AbiHint(const Sides& s);
 std::string GlibcxxDebugHint(const Sides& s);
 std::string StdlibNameHint(const Sides& s);

@@ -4,6 +4,15 @@
 //   matrix_host load strict|compatible PLUGIN    Open, Lookup, run the probe
 //   matrix_host force PLUGIN                     bypass the check: plain dlopen,
 //                                                dlsym, run the probe
+//   matrix_host verify POLICY PLUGIN HOST_FILE   the verdict of a Loader whose
+//                                                host fingerprint is HOST_FILE's
+//                                                note (LoaderOptions::
+//                                                host_fingerprint): the verdict
+//                                                HOST_FILE itself would reach
+//
+// Built with MATRIX_FORCE_ONLY (tests/matrix/in_tree), it has only `force`
+// and links nothing of the SDK: a host without sanitizers in a tree whose SDK
+// is instrumented. Its verdict comes from another host's `verify ... HOST_FILE`.
 //
 // Every mode prints "key: value" lines for tests/matrix/matrix_test.py, and
 // "step:" lines before each risky step so that a crash can be placed. `load`
@@ -12,11 +21,15 @@
 // `force` is this test's own code, not an SDK feature: it shows what the
 // loader's refusal prevents.
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <xmmintrin.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <typeinfo>
 #include <sstream>
 #include <iostream>
 #include <set>
@@ -24,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include <preload/elf_notes.h>
 #include <preload/loader.h>
 
 #include "probe_contract.h"
@@ -151,12 +165,67 @@ void ExpectUnwind(std::string& wrong, MatrixUnwindFn* probe) {
   Expect(wrong, "plugin destructors run while unwinding", 1, destroyed);
 }
 
+// Objects whose layout one option changes (probe_contract.h), read by the
+// plugin.
+void ExpectTypes(std::string& wrong, MatrixTypesFn* probe) {
+  if (probe == nullptr) return;
+  const std::wstring wide = L"wide \u00e9\u4e2d";
+  std::int64_t wide_sum = 0;
+  for (wchar_t c : wide) wide_sum += c;
+  const MatrixColor colors[] = {kMatrixRed, kMatrixGreen, kMatrixBlue};
+  const MatrixMixed mixed{'m', 2.5};
+  MatrixExtended extended[2];
+  extended[0].extra = 'e';
+  extended[1].number = 7;
+  MatrixTypesResult result{};
+  Step("probe_types");
+  probe(&wide, colors, &mixed, extended, &result);
+  Expect(wrong, "sum of a std::wstring's elements", wide_sum, result.wide_sum);
+  Expect(wrong, "sum of an enum array", std::int64_t{6}, result.colors_sum);
+  Expect(wrong, "{char, double}.value*1000", std::int64_t{2500},
+         result.mixed_value);
+  Expect(wrong, "derived-from-aggregate member", std::int64_t{'e'},
+         result.extended_extra);
+}
+
+// A polymorphic object the plugin made, inspected with the host's RTTI.
+void ExpectShape(std::string& wrong, MatrixShapeFn* probe) {
+  if (probe == nullptr) return;
+  Step("probe_shape");
+  const std::unique_ptr<MatrixShape> shape(probe());
+  Expect(wrong, "sides", 4, shape->Sides());
+  Step("typeid");
+  Expect(wrong, "typeid(*shape) == typeid(MatrixSquare)", 1,
+         typeid(*shape) == typeid(MatrixSquare) ? 1 : 0);
+  Expect(wrong, "dynamic_cast<MatrixSquare*>", 1,
+         dynamic_cast<const MatrixSquare*>(shape.get()) != nullptr ? 1 : 0);
+}
+
+// Over-aligned objects the plugin allocates must have their type's alignment.
+void ExpectBlocks(std::string& wrong, MatrixBlocksFn* probe) {
+  if (probe == nullptr) return;
+  constexpr int kCount = 8;
+  MatrixBlock* blocks[kCount] = {};
+  Step("probe_blocks");
+  probe(blocks, kCount);
+  int misaligned = 0;
+  for (MatrixBlock* block : blocks) {
+    misaligned += reinterpret_cast<std::uintptr_t>(block) % alignof(MatrixBlock)
+                      ? 1 : 0;
+  }
+  Expect(wrong, "64-byte aligned blocks", kCount, kCount - misaligned);
+  for (MatrixBlock* block : blocks) delete block;
+}
+
 // The plugin's entry points, whichever way they were found.
 struct Probes {
   MatrixProbeFn* main;
   MatrixLongDoubleFn* long_double;
   MatrixCharsFn* chars;
   MatrixUnwindFn* unwind;
+  MatrixTypesFn* types;
+  MatrixShapeFn* shape;
+  MatrixBlocksFn* blocks;
 };
 
 // Calls the probe with inputs whose layout an ABI break misreads, and checks
@@ -186,6 +255,9 @@ int RunProbe(const Probes& probes) {
     ExpectLongDouble(wrong, probes.long_double);
     ExpectChars(wrong, probes.chars);
     ExpectUnwind(wrong, probes.unwind);
+    ExpectTypes(wrong, probes.types);
+    ExpectShape(wrong, probes.shape);
+    ExpectBlocks(wrong, probes.blocks);
     if (out != expected_out) {
       if (!wrong.empty()) wrong += "; ";
       wrong += "out expected " + std::to_string(expected_out.size()) +
@@ -204,8 +276,33 @@ int RunProbe(const Probes& probes) {
   return kCorrect;
 }
 
-int Verify(preload::Policy policy, const char* path) {
-  preload::Loader loader(preload::LoaderOptions{policy});
+#if !defined(MATRIX_FORCE_ONLY)
+// The fingerprint note of another binary, read from its file.
+absl::StatusOr<preload::Fingerprint> FingerprintOf(const char* file) {
+  const int fd = ::open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(std::string("cannot open ") + file);
+  absl::StatusOr<std::vector<preload::ElfNote>> notes = preload::FindElfNotes(
+      fd, file, PRELOAD_NOTE_OWNER, PRELOAD_NOTE_TYPE);
+  ::close(fd);
+  if (!notes.ok()) return notes.status();
+  if (notes->size() != 1) {
+    return absl::NotFoundError(std::string("no fingerprint note in ") + file);
+  }
+  return preload::Fingerprint::Parse(notes->front().desc);
+}
+
+int Verify(preload::Policy policy, const char* path, const char* host_file) {
+  preload::LoaderOptions options{policy};
+  if (host_file != nullptr) {
+    absl::StatusOr<preload::Fingerprint> host = FingerprintOf(host_file);
+    if (!host.ok()) {
+      std::cout << "verdict: error\nmessage: " << host.status().message()
+                << std::endl;
+      return kError;
+    }
+    options.host_fingerprint = *std::move(host);
+  }
+  preload::Loader loader(std::move(options));
   absl::StatusOr<preload::Fingerprint> plugin = loader.Verify(path);
   if (plugin.ok()) {
     std::cout << "verdict: accepted" << std::endl;
@@ -239,16 +336,26 @@ int Load(preload::Policy policy, const char* path) {
       (*plugin)->Lookup<MatrixCharsFn>("matrix_probe_chars");
   absl::StatusOr<MatrixUnwindFn*> unwind =
       (*plugin)->Lookup<MatrixUnwindFn>("matrix_probe_unwind");
+  absl::StatusOr<MatrixTypesFn*> types =
+      (*plugin)->Lookup<MatrixTypesFn>("matrix_probe_types");
+  absl::StatusOr<MatrixShapeFn*> shape =
+      (*plugin)->Lookup<MatrixShapeFn>("matrix_probe_shape");
+  absl::StatusOr<MatrixBlocksFn*> blocks =
+      (*plugin)->Lookup<MatrixBlocksFn>("matrix_probe_blocks");
   for (const absl::Status& status :
-       {long_double.status(), chars.status(), unwind.status()}) {
+       {long_double.status(), chars.status(), unwind.status(), types.status(),
+        shape.status(), blocks.status()}) {
     if (status.ok()) continue;
     std::cout << "message: " << status.message() << std::endl;
     return kError;
   }
-  const int result = RunProbe({*probe, *long_double, *chars, *unwind});
+  const int result = RunProbe(
+      {*probe, *long_double, *chars, *unwind, *types, *shape, *blocks});
   const int state = CheckFpState(before);
   return result == kCorrect ? state : result;
 }
+
+#endif  // !MATRIX_FORCE_ONLY
 
 // What the loader's check prevents: the same plugin, loaded without it.
 int Force(const char* path) {
@@ -270,7 +377,11 @@ int Force(const char* path) {
            ::dlsym(handle, "matrix_probe_long_double")),
        reinterpret_cast<MatrixCharsFn*>(::dlsym(handle, "matrix_probe_chars")),
        reinterpret_cast<MatrixUnwindFn*>(
-           ::dlsym(handle, "matrix_probe_unwind"))});
+           ::dlsym(handle, "matrix_probe_unwind")),
+       reinterpret_cast<MatrixTypesFn*>(::dlsym(handle, "matrix_probe_types")),
+       reinterpret_cast<MatrixShapeFn*>(::dlsym(handle, "matrix_probe_shape")),
+       reinterpret_cast<MatrixBlocksFn*>(
+           ::dlsym(handle, "matrix_probe_blocks"))});
   const int state = CheckFpState(before);
   return result == kCorrect ? state : result;
 }
@@ -280,15 +391,20 @@ int Force(const char* path) {
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "force" && argc == 3) return Force(argv[2]);
-  if ((mode == "verify" || mode == "load") && argc == 4) {
+#if !defined(MATRIX_FORCE_ONLY)
+  const bool verify = mode == "verify" && (argc == 4 || argc == 5);
+  if (verify || (mode == "load" && argc == 4)) {
     absl::StatusOr<preload::Policy> policy = preload::ParsePolicy(argv[2]);
     if (!policy.ok()) {
       std::cerr << policy.status() << "\n";
       return kUsage;
     }
-    return mode == "verify" ? Verify(*policy, argv[3]) : Load(*policy, argv[3]);
+    return verify ? Verify(*policy, argv[3], argc == 5 ? argv[4] : nullptr)
+                  : Load(*policy, argv[3]);
   }
-  std::cerr << "usage: matrix_host verify|load strict|compatible PLUGIN\n"
+#endif
+  std::cerr << "usage: matrix_host verify strict|compatible PLUGIN [HOST_FILE]\n"
+               "       matrix_host load strict|compatible PLUGIN\n"
                "       matrix_host force PLUGIN\n";
   return kUsage;
 }

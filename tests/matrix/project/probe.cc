@@ -56,3 +56,24 @@ extern "C" void matrix_probe_unwind(void (*callback)(), int* destroyed) {
   callback();
 }
 PRELOAD_EXPORT(matrix_probe_unwind);
+
+extern "C" void matrix_probe_types(const std::wstring* wide,
+                                   const MatrixColor* colors,
+                                   const MatrixMixed* mixed,
+                                   const MatrixExtended* extended,
+                                   MatrixTypesResult* result) {
+  result->wide_sum = 0;
+  for (wchar_t c : *wide) result->wide_sum += static_cast<std::int64_t>(c);
+  result->colors_sum = colors[0] + colors[1] + colors[2];
+  result->mixed_value = static_cast<std::int64_t>(mixed->value * 1000);
+  result->extended_extra = extended[0].extra;
+}
+PRELOAD_EXPORT(matrix_probe_types);
+
+extern "C" MatrixShape* matrix_probe_shape() { return new MatrixSquare; }
+PRELOAD_EXPORT(matrix_probe_shape);
+
+extern "C" void matrix_probe_blocks(MatrixBlock** blocks, int count) {
+  for (int i = 0; i < count; ++i) blocks[i] = new MatrixBlock{};
+}
+PRELOAD_EXPORT(matrix_probe_blocks);
