@@ -181,7 +181,8 @@ def check_json():
     if (doc["command"], doc["policy"], doc["exit_status"]) != ("check", "strict", 1):
         fail("check header: %r" % {k: doc[k] for k in ("command", "policy")})
     if doc["host"] != {"path": host, "source": "file", "kind": "host",
-                       "name": "cli_test_host", "version": ""}:
+                       "name": "cli_test_host", "version": "",
+                       "trusted_keys": []}:
         fail("host: %r" % doc["host"])
     r = doc["results"][0]
     if r["result"] != "refused" or r["plugin"]["name"] != "fx_legacy_abi":

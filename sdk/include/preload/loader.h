@@ -114,6 +114,11 @@ struct LoaderOptions {
   // linker would find them first, and to know that it must know the
   // directories the dynamic linker searches before DT_RUNPATH.
   std::vector<std::string> library_path;
+  TraceOptions trace;
+  // How this loader is named in LoadedPlugins() and by the manhole.
+  std::string name = "loader";
+  // Added last, so that aggregate initialisation of the fields above
+  // keeps compiling.
   // Public keys, each a minisign public key (the contents of a NAME.pub
   // that preload keygen or minisign -G wrote, or its key line; see
   // ReadPublicKeyFile in <preload/signing.h>). When there is one, here or
@@ -129,9 +134,6 @@ struct LoaderOptions {
   // output) are accepted, others refused before mapping (PermissionDenied).
   // With trusted keys too, a plugin must pass both.
   std::optional<std::vector<std::string>> allowed_sha256;
-  TraceOptions trace;
-  // How this loader is named in LoadedPlugins() and by the manhole.
-  std::string name = "loader";
 };
 
 // The directories searched after LoaderOptions::search_path: the build
