@@ -9,18 +9,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <cstdio>
 #include <cstdlib>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "fixture_paths.h"
 #include "gtest/gtest.h"
 #include "hardening_support.h"
 #include "preload/loader.h"
+#include "run_together.h"
 
 namespace preload::hardening {
 namespace {
@@ -35,61 +32,8 @@ const char* const kWorkers[] = {HX_WORKER_0, HX_WORKER_1, HX_WORKER_2,
                                 HX_WORKER_3};
 constexpr int kWorkerCount = sizeof kWorkers / sizeof kWorkers[0];
 
-// Errors found by any thread, reported by the main thread.
-class Errors {
- public:
-  void Add(std::string error) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (errors_.size() < 20) errors_.push_back(std::move(error));
-  }
-  std::vector<std::string> Take() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return std::move(errors_);
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::string> errors_;
-};
-
-// Starts `count` threads running `body(index)` at the same instant, and waits
-// for them; a thread still running after kDeadlockAfter is a deadlock, which
-// aborts the test binary with a message rather than hang CI.
-template <typename Body>
-void RunTogether(int count, Body body) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  int ready = 0, done = 0;
-  bool go = false;
-  std::vector<std::thread> threads;
-  for (int i = 0; i < count; ++i) {
-    threads.emplace_back([&, i] {
-      {
-        std::unique_lock<std::mutex> lock(mutex);
-        ++ready;
-        changed.notify_all();
-        changed.wait(lock, [&] { return go; });
-      }
-      body(i);
-      std::lock_guard<std::mutex> lock(mutex);
-      ++done;
-      changed.notify_all();
-    });
-  }
-  {
-    std::unique_lock<std::mutex> lock(mutex);
-    changed.wait(lock, [&] { return ready == count; });
-    go = true;
-    changed.notify_all();
-    if (!changed.wait_for(lock, kDeadlockAfter, [&] { return done == count; })) {
-      std::fprintf(stderr, "deadlock: %d of %d threads still running after %lld s\n",
-                   count - done, count,
-                   static_cast<long long>(kDeadlockAfter.count()));
-      std::abort();
-    }
-  }
-  for (std::thread& thread : threads) thread.join();
-}
+using concurrency::RunTogether;
+using Errors = concurrency::ThreadErrors;
 
 // The paths by which thread `thread` opens worker `worker` in `round`: the
 // file itself or one of two symlinks to it.
@@ -146,7 +90,7 @@ TEST(ConcurrencyTest, ThreadsOpeningTheSameAndDifferentPluginsLoadEachOnce) {
   std::vector<std::vector<const Plugin*>> seen(
       kThreads, std::vector<const Plugin*>(kWorkerCount, nullptr));
 
-  RunTogether(kThreads, [&](int t) {
+  RunTogether(kThreads, kDeadlockAfter, [&](int t) {
     for (int round = 0; round < kRounds; ++round) {
       for (int k = 0; k < kWorkerCount; ++k) {
         // Threads walk the workers in different orders, so that first opens
@@ -187,7 +131,7 @@ TEST(ConcurrencyTest, LookupsOfOnePluginRaceWithTheLoadOfAnother) {
   const Plugin* first = *loaded;
   Errors errors;
   std::vector<const Plugin*> second(kThreads, nullptr);
-  RunTogether(kThreads, [&](int t) {
+  RunTogether(kThreads, kDeadlockAfter, [&](int t) {
     if (t % 2 == 0) {
       for (int i = 0; i < 2000; ++i) {
         absl::StatusOr<int (*)()> id = first->Lookup<int()>("Id");

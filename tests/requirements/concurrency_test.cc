@@ -8,18 +8,15 @@
 // only through the standard library, which ThreadSanitizer sees.
 #include <array>
 #include <chrono>
-#include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
-#include <mutex>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include "fixture_paths.h"
 #include "gtest/gtest.h"
 #include "preload/loader.h"
 #include "preload/required.h"
+#include "run_together.h"
 
 namespace preload::testing {
 namespace {
@@ -30,57 +27,8 @@ constexpr auto kDeadlockAfter = std::chrono::seconds(120);
 constexpr std::array<const char*, 4> kNames = {"rq_cc_top", "rq_cc_left",
                                                "rq_cc_right", "rq_cc_base"};
 
-class Errors {
- public:
-  void Add(std::string error) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (errors_.size() < 20) errors_.push_back(std::move(error));
-  }
-  std::vector<std::string> Take() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return std::move(errors_);
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::string> errors_;
-};
-
-// Starts `count` threads at the same instant and waits for them; one still
-// running after kDeadlockAfter aborts the test rather than hang CI.
-template <typename Body>
-void RunTogether(int count, Body body) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  int ready = 0, done = 0;
-  bool go = false;
-  std::vector<std::thread> threads;
-  for (int i = 0; i < count; ++i) {
-    threads.emplace_back([&, i] {
-      {
-        std::unique_lock<std::mutex> lock(mutex);
-        ++ready;
-        changed.notify_all();
-        changed.wait(lock, [&] { return go; });
-      }
-      body(i);
-      std::lock_guard<std::mutex> lock(mutex);
-      ++done;
-      changed.notify_all();
-    });
-  }
-  std::unique_lock<std::mutex> lock(mutex);
-  changed.wait(lock, [&] { return ready == count; });
-  go = true;
-  changed.notify_all();
-  if (!changed.wait_for(lock, kDeadlockAfter, [&] { return done == count; })) {
-    std::fprintf(stderr, "deadlock: %d of %d threads still running\n",
-                 count - done, count);
-    std::abort();
-  }
-  lock.unlock();
-  for (std::thread& thread : threads) thread.join();
-}
+using concurrency::RunTogether;
+using Errors = concurrency::ThreadErrors;
 
 // Opens the four plugins in the order `thread` and `round` pick, and checks
 // what a caller relies on: the same Plugin per name, an init that ran once,
@@ -120,7 +68,7 @@ TEST(RequirementsConcurrency, ManyThreadsOpenADiamondEachPluginOnce) {
   Errors errors;
   std::vector<std::array<const Plugin*, 4>> seen(kThreads);
   for (int round = 0; round < kRounds; ++round) {
-    RunTogether(kThreads, [&](int thread) {
+    RunTogether(kThreads, kDeadlockAfter, [&](int thread) {
       OpenDiamond(loader, thread, round, seen[thread], errors);
     });
   }
