@@ -73,16 +73,16 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
       Library library = Find(name, requester, &report.cache_problem);
       if (!library.found) report.missing.push_back(name);
       if (library.found) {
-        library.writable_by_others = WhoElseCouldWriteFile(library.path);
+        library.writable_by_others = WhoElseCouldWrite(library.path);
       }
       const bool descend = library.found && recursive &&
                            seen_paths.insert(library.path).second;
       if (descend) {
-        absl::StatusOr<ElfDynamic> dynamic = ReadDynamicOf(library.path);
+        const absl::StatusOr<ElfDynamic>& dynamic = DynamicOf(library.path);
         if (dynamic.ok()) {
           if (dynamic->soname) seen_names.insert(*dynamic->soname);
           objects.push_back({library.path, internal::DirectoryOf(library.path),
-                             *std::move(dynamic), &requester, library.depth});
+                             *dynamic, &requester, library.depth});
         } else {
           library.error = std::string(dynamic.status().message());
         }
@@ -93,10 +93,62 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
   return report;
 }
 
+namespace {
+
+// What a search from `requester` depends on besides `name`: the requester
+// itself (its own lists and $ORIGIN) and the DT_RPATH of each object that
+// needed it, with that object's $ORIGIN. LD_LIBRARY_PATH and the cache are
+// the same for the whole resolver.
+std::string SearchKey(const std::string& name,
+                      const internal::SearchingObject& requester) {
+  std::string key = absl::StrCat(name, "\n", requester.path);
+  for (const internal::SearchingObject* up = requester.parent; up != nullptr;
+       up = up->parent) {
+    if (up->dynamic.rpath) {
+      absl::StrAppend(&key, "\n", up->origin, "\n", *up->dynamic.rpath);
+    }
+  }
+  return key;
+}
+
+}  // namespace
+
+const internal::FoundLibrary& DependencyResolver::FindOnce(
+    const std::string& name, const internal::SearchingObject& requester) {
+  std::string key = SearchKey(name, requester);
+  auto it = found_.find(key);
+  if (it == found_.end()) {
+    it = found_.emplace(std::move(key), search_.Find(name, requester)).first;
+  }
+  return it->second;
+}
+
+const absl::StatusOr<ElfDynamic>& DependencyResolver::DynamicOf(
+    const std::string& library) {
+  auto it = dynamics_.find(library);
+  if (it == dynamics_.end()) {
+    it = dynamics_.emplace(library, ReadDynamicOf(library)).first;
+  }
+  return it->second;
+}
+
+const std::string& DependencyResolver::WhoElseCouldWrite(
+    const std::string& library) {
+  auto it = writers_.find(library);
+  if (it == writers_.end()) {
+    it = writers_.emplace(library, WhoElseCouldWriteFile(library)).first;
+  }
+  return it->second;
+}
+
 Library DependencyResolver::Find(const std::string& name,
                                  const internal::SearchingObject& requester,
                                  std::string* cache_problem) {
-  internal::FoundLibrary found = search_.Find(name, requester);
+  // The file's own needs are searched from its own path, which no other file
+  // shares: not kept.
+  internal::FoundLibrary found = requester.parent == nullptr
+                                     ? search_.Find(name, requester)
+                                     : FindOnce(name, requester);
   if (!found.cache_problem.empty()) *cache_problem = found.cache_problem;
   Library library;
   library.name = name;

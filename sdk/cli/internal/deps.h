@@ -4,7 +4,9 @@
 // ld.so would find them (elf/internal/library_search.h), without loading
 // anything: what `preload deps` and `preload check` report. Libraries are
 // visited breadth-first and each name is resolved once, like ld.so's list of
-// loaded objects.
+// loaded objects. One resolver used for many files (preload scan) resolves and
+// reads each library once: only the files' own direct dependencies are
+// searched anew for each file.
 #ifndef PRELOAD_CLI_INTERNAL_DEPS_H_
 #define PRELOAD_CLI_INTERNAL_DEPS_H_
 
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "elf/internal/library_search.h"
 #include "cli/internal/output.h"
@@ -72,8 +75,20 @@ class DependencyResolver {
   Library Find(const std::string& name,
                const internal::SearchingObject& requester,
                std::string* cache_problem);
+  // What Find, ReadDynamicOf and WhoElseCouldWriteFile said before, for the
+  // libraries that libraries need: a scan of many plugins needing the same
+  // libraries reads each once. A file's own direct needs are not kept (their
+  // search depends on the file's own path), so memory stays flat in the
+  // number of files. Node maps: what they return stays where it is.
+  const internal::FoundLibrary& FindOnce(const std::string& name,
+                                         const internal::SearchingObject& requester);
+  const absl::StatusOr<ElfDynamic>& DynamicOf(const std::string& library);
+  const std::string& WhoElseCouldWrite(const std::string& library);
 
   internal::LibrarySearch search_;
+  absl::node_hash_map<std::string, internal::FoundLibrary> found_;
+  absl::node_hash_map<std::string, absl::StatusOr<ElfDynamic>> dynamics_;
+  absl::node_hash_map<std::string, std::string> writers_;
 };
 
 // The report as the JSON object documented in docs/cli.md.
