@@ -88,13 +88,16 @@ class DepsTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << Elf(lib);
     return path;
   }
-  DepsReport Resolve(const std::string& path,
-                     std::vector<std::string> ld_library_path = {}) {
+  SearchSettings Settings(std::vector<std::string> ld_library_path = {}) {
     SearchSettings settings;
     settings.ld_library_path = std::move(ld_library_path);
     settings.cache_file = root_ + "/no-cache";
     settings.default_dirs = std::vector<std::string>{root_ + "/default"};
-    DependencyResolver resolver(settings);
+    return settings;
+  }
+  DepsReport Resolve(const std::string& path,
+                     std::vector<std::string> ld_library_path = {}) {
+    DependencyResolver resolver(Settings(std::move(ld_library_path)));
     absl::StatusOr<DepsReport> report = resolver.Resolve(path, true);
     EXPECT_TRUE(report.ok()) << report.status();
     return report.ok() ? *report : DepsReport{};
@@ -172,6 +175,28 @@ TEST_F(DepsTest, FollowsDependenciesWithTheirOwnOriginAndInheritedRpath) {
   EXPECT_EQ(report.libraries[1].needed_by, root_ + "/a/libx.so");
   // libx.so has a RUNPATH, so the plugin's RPATH is not searched for libz.so.
   EXPECT_FALSE(report.libraries[2].found);
+}
+
+// One resolver serves a whole scan and keeps what it found for libraries'
+// needs; a library needed by two plugins must still be searched with each
+// plugin's inherited DT_RPATH and $ORIGIN.
+TEST_F(DepsTest, OneResolverForManyFilesKeepsEachFilesInheritedRpath) {
+  Write("common/libx.so", {{"liby.so"}, "", ""});
+  Write("d1/y/liby.so", {});
+  Write("d2/y/liby.so", {});
+  const std::string first = Write("d1/p.so", {{"libx.so"}, "$ORIGIN/y", ""});
+  const std::string second = Write("d2/p.so", {{"libx.so"}, "$ORIGIN/y", ""});
+  DependencyResolver resolver(Settings({root_ + "/common"}));
+  for (const auto& [plugin, dir] : {std::pair{first, "d1"}, std::pair{second, "d2"},
+                                    std::pair{first, "d1"}}) {
+    absl::StatusOr<DepsReport> report = resolver.Resolve(plugin, true);
+    ASSERT_TRUE(report.ok()) << report.status();
+    ASSERT_EQ(report->libraries.size(), 2u);
+    EXPECT_EQ(report->libraries[0].path, root_ + "/common/libx.so");
+    EXPECT_EQ(report->libraries[1].path, root_ + "/" + dir + "/y/liby.so")
+        << "for " << plugin;
+    EXPECT_EQ(report->libraries[1].via, "rpath");
+  }
 }
 
 TEST_F(DepsTest, RefusesWhatIsNotElf) {
