@@ -32,6 +32,10 @@
 namespace preload::cli {
 namespace {
 
+// minisign signs a file's BLAKE2b-512; `preload digest` prints its SHA-256.
+constexpr internal::WantedHashes kForSignature{/*sha256=*/false, /*blake2b=*/true};
+constexpr internal::WantedHashes kForDigest{/*sha256=*/true, /*blake2b=*/false};
+
 using internal::EscapeText;
 
 // Writes `text` to the new file `path` with `mode`; never replaces a file.
@@ -116,13 +120,14 @@ absl::StatusOr<std::string> SignFile(const internal::MinisignSecretKey& key,
     return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"));
   }
   absl::StatusOr<internal::FileHashes> hashes =
-      internal::HashFile(fd.get(), static_cast<uint64_t>(info.st_size), path);
+      internal::HashFile(fd.get(), static_cast<uint64_t>(info.st_size), path,
+                         kForSignature);
   if (!hashes.ok()) return hashes.status();
   // minisign's own trusted comment, so `minisign -V` shows the same.
   const std::string comment = absl::StrCat(
       "timestamp:", SigningTime(), "\tfile:", BaseName(path), "\thashed");
   absl::StatusOr<internal::MinisignSignature> signature =
-      internal::SignHash(key, hashes->blake2b,
+      internal::SignHash(key, *hashes->blake2b,
                          comment.find_first_of("\r\n") == std::string::npos
                              ? comment
                              : "hashed");
@@ -236,7 +241,8 @@ int RunDigest(const std::vector<std::string>& args) {
         !fd.valid() ? internal::ErrnoStatus(errno, absl::StrCat(path, ": cannot open"))
         : (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
             ? absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"))
-            : internal::HashFile(fd.get(), static_cast<uint64_t>(info.st_size), path);
+            : internal::HashFile(fd.get(), static_cast<uint64_t>(info.st_size), path,
+                                 kForDigest);
     if (!hashes.ok()) {
       status = kExitUsage;
       if (json) {
@@ -246,7 +252,7 @@ int RunDigest(const std::vector<std::string>& args) {
       }
       continue;
     }
-    const std::string hex = internal::HexDigest(hashes->sha256);
+    const std::string hex = internal::HexDigest(*hashes->sha256);
     if (json) {
       files.push_back(Json{{"path", path}, {"sha256", hex}});
     } else if (path.find_first_of("\\\n") != std::string::npos) {

@@ -28,7 +28,8 @@ absl::Status InitSodium() {
 
 }  // namespace
 
-absl::StatusOr<FileHashes> HashFile(int fd, uint64_t size, std::string_view path) {
+absl::StatusOr<FileHashes> HashFile(int fd, uint64_t size, std::string_view path,
+                                    WantedHashes wanted) {
   if (absl::Status init = InitSodium(); !init.ok()) return init;
   crypto_hash_sha256_state sha256;
   crypto_generichash_state blake2b;
@@ -50,13 +51,19 @@ absl::StatusOr<FileHashes> HashFile(int fd, uint64_t size, std::string_view path
           " bytes: it was truncated while being hashed, so it was not "
           "accepted; install plugins by renaming a complete file into place"));
     }
-    crypto_hash_sha256_update(&sha256, buffer.data(), static_cast<std::size_t>(got));
-    crypto_generichash_update(&blake2b, buffer.data(), static_cast<std::size_t>(got));
+    const std::size_t length = static_cast<std::size_t>(got);
+    if (wanted.sha256) crypto_hash_sha256_update(&sha256, buffer.data(), length);
+    if (wanted.blake2b) crypto_generichash_update(&blake2b, buffer.data(), length);
     done += static_cast<uint64_t>(got);
   }
   FileHashes hashes;
-  crypto_hash_sha256_final(&sha256, hashes.sha256.data());
-  crypto_generichash_final(&blake2b, hashes.blake2b.data(), hashes.blake2b.size());
+  if (wanted.sha256) {
+    crypto_hash_sha256_final(&sha256, hashes.sha256.emplace().data());
+  }
+  if (wanted.blake2b) {
+    Blake2b512& digest = hashes.blake2b.emplace();
+    crypto_generichash_final(&blake2b, digest.data(), digest.size());
+  }
   return hashes;
 }
 

@@ -148,16 +148,19 @@ absl::Status CheckProvenance(const Provenance& provenance, int fd, uint64_t size
     return Refusal("keys", absl::StrCat(path, ": refused: ",
                                         provenance.error.message()));
   }
-  absl::StatusOr<FileHashes> hashes = HashFile(fd, size, path);
+  WantedHashes wanted;
+  wanted.sha256 = provenance.sha256.has_value();
+  wanted.blake2b = !provenance.keys.empty();
+  absl::StatusOr<FileHashes> hashes = HashFile(fd, size, path, wanted);
   if (!hashes.ok()) return hashes.status();
   if (provenance.sha256) {
-    if (absl::Status allowed = CheckDigest(provenance, hashes->sha256, path, trace);
+    if (absl::Status allowed = CheckDigest(provenance, *hashes->sha256, path, trace);
         !allowed.ok()) {
       return allowed;
     }
   }
   if (provenance.keys.empty()) return absl::OkStatus();
-  return CheckSignature(provenance, hashes->blake2b, path, trace);
+  return CheckSignature(provenance, *hashes->blake2b, path, trace);
 }
 
 }  // namespace preload::internal

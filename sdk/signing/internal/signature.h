@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,17 +22,27 @@ namespace preload::internal {
 using Sha256 = std::array<uint8_t, 32>;
 using Blake2b512 = std::array<uint8_t, 64>;
 
-struct FileHashes {
-  Sha256 sha256{};
-  Blake2b512 blake2b{};
+// Which hashes HashFile computes. Each costs more than the read itself
+// (scripts/bench's hashing part), so a caller asks only for what it checks:
+// a Loader with signatures but no digest list never computes SHA-256.
+struct WantedHashes {
+  bool sha256 = false;
+  bool blake2b = false;
 };
 
-// The hashes of the first `size` bytes of the file open on `fd`, read with
-// pread from offset 0 (the descriptor's offset is left alone). Aborted,
-// naming `path`, when the file ends before `size` bytes: it was truncated
-// while being read.
+// The hashes asked for; the others are empty.
+struct FileHashes {
+  std::optional<Sha256> sha256;
+  std::optional<Blake2b512> blake2b;
+};
+
+// The `wanted` hashes of the first `size` bytes of the file open on `fd`,
+// read with pread from offset 0 (the descriptor's offset is left alone).
+// Aborted, naming `path`, when the file ends before `size` bytes: it was
+// truncated while being read.
 [[nodiscard]] absl::StatusOr<FileHashes> HashFile(int fd, uint64_t size,
-                                                  std::string_view path);
+                                                  std::string_view path,
+                                                  WantedHashes wanted);
 
 // 64 lower-case hex digits, as sha256sum prints them.
 std::string HexDigest(const Sha256& digest);
