@@ -92,6 +92,13 @@ BinaryFile ReadBinary(const std::string& path) {
   }
   file.kind = FileKind::kPreload;
   file.fingerprint = *std::move(parsed);
+  absl::StatusOr<internal::ExportRecords> exports =
+      internal::ExportRecordsFromNotes(*notes, path);
+  if (exports.ok()) {
+    file.exports = *std::move(exports);
+  } else {
+    file.exports_error = std::string(exports.status().message());
+  }
   absl::StatusOr<std::vector<std::string>> effects =
       internal::DescribeStartupEffects(fd.get(), info.st_size, path);
   if (effects.ok()) {

@@ -1,6 +1,8 @@
 // Copyright the PreloadSDK authors.
 //
-// preload inspect FILE... — the fingerprint of each plugin or host, grouped.
+// preload inspect FILE... — the fingerprint of each plugin or host, grouped,
+// and what each plugin exports, read from its export records.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -18,6 +20,49 @@
 namespace preload::cli {
 namespace {
 
+using internal::ExportKind;
+using internal::ExportRecord;
+
+Json ExportsToJson(const internal::ExportRecords& records) {
+  if (!records.recorded) return nullptr;
+  Json exports = Json::array();
+  for (const ExportRecord& record : records.exports) {
+    exports.push_back(
+        Json{{"name", record.name},
+             {"kind", internal::ExportKindName(record.kind)},
+             {"type", record.kind == ExportKind::kInit ? Json(nullptr)
+                                                       : Json(record.type)}});
+  }
+  return exports;
+}
+
+// "  Exports" and a line per export: name, kind, type, in columns.
+void PrintExports(const internal::ExportRecords& records) {
+  std::cout << "  " << Paint("Exports", Color::kBold);
+  if (!records.recorded) {
+    std::cout << " " << internal::UnrecordedExportsReason() << "\n";
+    return;
+  }
+  std::cout << (records.exports.empty() ? " none" : "") << "\n";
+  std::size_t width = 0;
+  for (const ExportRecord& record : records.exports) {
+    width = std::max(width, internal::EscapeText(record.name).size());
+  }
+  for (const ExportRecord& record : records.exports) {
+    std::cout << "    " << Pad(internal::EscapeText(record.name), width + 2);
+    if (record.type.empty()) {  // an init: no type, no trailing spaces
+      std::cout << internal::ExportKindName(record.kind) << "\n";
+    } else {
+      std::cout << Pad(internal::ExportKindName(record.kind), 10)
+                << internal::EscapeText(record.type) << "\n";
+    }
+  }
+}
+
+bool IsPlugin(const BinaryFile& file) {
+  return file.fingerprint->kind() == "plugin";
+}
+
 Json ToJson(const BinaryFile& file) {
   Json out = {{"path", file.path}, {"result", ResultName(file.kind)}};
   if (file.kind != FileKind::kPreload) {
@@ -28,8 +73,12 @@ Json ToJson(const BinaryFile& file) {
   for (const auto& [key, value] : fingerprint.items()) out[key] = value;
   out["build_id"] = file.build_id.empty() ? Json(nullptr) : Json(file.build_id);
   out["startup_effects"] = file.startup_effects;
-  if (file.fingerprint->kind() == "plugin") {
+  if (IsPlugin(file)) {
     out["signature"] = SignatureToJson(ReadSignatureInfo(file.path));
+    out["exports"] = ExportsToJson(file.exports);
+    if (!file.exports.recorded) {
+      out["exports_message"] = internal::UnrecordedExportsReason();
+    }
   }
   return out;
 }
@@ -44,6 +93,7 @@ void PrintText(const BinaryFile& file) {
             << ": PreloadSDK "
             << Describe(*file.fingerprint) << "\n"
             << FingerprintToText(*file.fingerprint, "  ");
+  if (IsPlugin(file)) PrintExports(file.exports);
   std::cout << "  " << Paint("GNU build-id", Color::kBold) << " "
             << (file.build_id.empty() ? "none" : file.build_id) << "\n";
   std::cout << "  " << Paint("start-up effects", Color::kBold)
@@ -51,7 +101,7 @@ void PrintText(const BinaryFile& file) {
   for (const std::string& effect : file.startup_effects) {
     std::cout << "    " << Paint(effect, Color::kRed) << "\n";
   }
-  if (file.fingerprint->kind() == "plugin") {
+  if (IsPlugin(file)) {
     // Named, not verified: inspect trusts no key (check --trusted-key does).
     const SignatureInfo signature = ReadSignatureInfo(file.path);
     std::cout << "  " << Paint("signature", Color::kBold) << " "
@@ -70,7 +120,13 @@ int RunInspect(const std::vector<std::string>& args) {
   int status = kExitOk;
   Json files = Json::array();
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const BinaryFile file = ReadBinary(args[i]);
+    BinaryFile file = ReadBinary(args[i]);
+    // Malformed export records make the file corrupt here: inspect shows
+    // what a file holds, and cannot show this.
+    if (file.kind == FileKind::kPreload && !file.exports_error.empty()) {
+      file.kind = FileKind::kCorrupt;
+      file.message = file.exports_error;
+    }
     status = Worse(status, ExitStatusOf(file.kind));
     if (json) {
       files.push_back(ToJson(file));

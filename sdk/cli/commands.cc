@@ -9,12 +9,14 @@ namespace preload::cli {
 const std::vector<CommandSpec>& Commands() {
   static const auto* const commands = new std::vector<CommandSpec>{
       {"inspect", "inspect FILE... [--json]",
-       "print the fingerprint of plugins and hosts",
+       "print the fingerprint of plugins and hosts, and a plugin's exports",
        "Prints the build fingerprint of each PreloadSDK plugin or host, grouped:\n"
-       "identity, SDK, toolchain, ABI-relevant settings, host ABIs, the raw\n"
-       "build flags, the GNU build-id, and for a plugin the key id its\n"
-       "signature (PLUGIN.so.minisig) names, unverified: 'check\n"
-       "--trusted-key' verifies it. Nothing is loaded.",
+       "identity, metadata, SDK, toolchain, ABI-relevant settings, host ABIs,\n"
+       "the raw build flags, the GNU build-id, and for a plugin its exports\n"
+       "(name, kind, and type as Plugin::Lookup<T> compares it, read from\n"
+       "the file's export records) and the key id its signature\n"
+       "(PLUGIN.so.minisig) names, unverified: 'check --trusted-key'\n"
+       "verifies it. Nothing is loaded.",
        {"json"}, 1, -1, RunInspect},
       {"check", "check PLUGIN... [--against HOST] [--policy strict|compatible] [--trusted-key NAME.pub]... [--all] [--allow-insecure] [--json]",
        "compare plugins with a host, field by field, and find their libraries",

@@ -592,6 +592,81 @@ def check_control_bytes():
         fail("JSON does not keep the value exact: %r" % values.get("glibcxx.cxx11_abi"))
 
 
+def readelf_export_records(path):
+    """(kind, name, type) of each export record, as readelf -n shows the
+    notes: an independent reader."""
+    out = subprocess.run(["readelf", "-nW", path], capture_output=True,
+                         text=True, check=True).stdout
+    records = []
+    for line in out.splitlines():
+        if "0x45505250" not in line or "description data:" not in line:
+            continue
+        desc = bytes.fromhex(line.split("description data:")[1].replace(" ", ""))
+        name, type_, _ = desc[2:].split(b"\0")
+        if desc[1:2] != b"T":
+            records.append((desc[1:2].decode(), name.decode(), type_.decode()))
+    return records
+
+
+def check_exports():
+    """inspect lists a plugin's exports from its file: name, kind and type,
+    text and JSON, stripped or not; says so for a plugin without records; and
+    refuses corrupt records with one clear error."""
+    kinds = {"F": "function", "V": "variable", "I": "init"}
+    expected = sorted(readelf_export_records(FX["typed_exports"]),
+                      key=lambda r: (r[0] == "I", r[1]))
+    if len(expected) != 10:
+        fail("readelf finds %d export records, expected 10" % len(expected))
+    os.makedirs(FX["work"], exist_ok=True)
+    stripped = os.path.join(FX["work"], "typed_exports_stripped.so")
+    subprocess.run(["strip", "--strip-all", "-o", stripped,
+                    FX["typed_exports"]], check=True)
+    for path in (FX["typed_exports"], stripped):
+        result = preload("inspect", "--json", path)
+        expect_status(result, 0, "inspect --json " + path)
+        entry = load_json(result)["files"][0]
+        listed = [(e["kind"], e["name"], e["type"]) for e in entry["exports"]]
+        want = [(kinds[k], n, t if k != "I" else None) for k, n, t in expected]
+        if listed != want:
+            fail("inspect --json exports of %s:\n%r\nreadelf:\n%r" %
+                 (path, listed, want))
+        text = preload("inspect", path).stdout
+        for kind, name, type_ in expected:
+            if not re.search(r"^    %s +%s *%s$" % (re.escape(name), kinds[kind],
+                                                   re.escape(type_)),
+                             text, re.M):
+                fail("inspect text lacks %s %s %s:\n%s" % (name, kind, type_, text))
+
+    # Built without records: listed as unknown, with the reason; not an error.
+    result = preload("inspect", "--json", FX["typed_exports_v1"])
+    expect_status(result, 0, "inspect of a plugin without records")
+    entry = load_json(result)["files"][0]
+    if entry["exports"] is not None or "not recorded" not in entry.get(
+            "exports_message", ""):
+        fail("a plugin without records: %r" % entry.get("exports"))
+    if "Exports not recorded in the file" not in preload(
+            "inspect", FX["typed_exports_v1"]).stdout:
+        fail("inspect text does not say the exports are not recorded")
+
+    # A record whose name runs into its type: the error and nothing else.
+    with open(FX["typed_exports"], "rb") as source:
+        data = source.read()
+    corrupt = data.replace(b"\x01FJoin\x00", b"\x01FJoinX", 1)
+    if corrupt == data:
+        fail("the fixture has no record of Join")
+    bad = os.path.join(FX["work"], "bad_record.so")
+    with open(bad, "wb") as out:
+        out.write(corrupt)
+    result = preload("inspect", bad)
+    expect_status(result, 1, "inspect of a corrupt record")
+    if (result.stdout.strip().count("\n") != 0 or
+            "malformed export record" not in result.stdout):
+        fail("inspect of a corrupt record:\n%s" % result.stdout)
+    entry = load_json(preload("inspect", "--json", bad))["files"][0]
+    if entry["result"] != "corrupt" or "malformed export record" not in entry["message"]:
+        fail("inspect --json of a corrupt record: %r" % entry)
+
+
 def check_new():
     prefix = FX["prefix"]
     installed = os.path.join(prefix, "bin", "preload")
@@ -640,7 +715,8 @@ CHECKS = {"golden": check_golden, "json": check_json,
           "deps": check_deps, "scan": check_scan, "new": check_new,
           "host_without_note": check_host_without_note,
           "usability": check_usability, "man_pages": check_man_pages,
-          "unsafe": check_unsafe, "control_bytes": check_control_bytes}
+          "unsafe": check_unsafe, "control_bytes": check_control_bytes,
+          "exports": check_exports}
 
 
 def main():

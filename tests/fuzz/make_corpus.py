@@ -5,6 +5,8 @@
 
 For each binary: its first 8 KiB and the bytes of each PT_NOTE segment go to
 corpus/elf_notes/, the payload of each PreloadSDK note to corpus/fingerprint/.
+For EXPORT_BINARIES, corpus/export_records/ gets the same first 8 KiB and
+note segments, and each export record's desc.
 For the PT_DYNAMIC reader, corpus/elf_dynamic/ gets what it reads of each of
 DYNAMIC_BINARIES (see dynamic_seed), and one of them rewritten as ELF32 and
 big-endian. Only the named targets are rewritten (default: all).
@@ -20,6 +22,14 @@ PREFIX_BYTES = 8 * 1024
 PT_NOTE = 4
 NOTE_OWNER = b"PreloadSDK"
 NOTE_TYPE = 0x46505250
+EXPORT_NOTE_TYPE = 0x45505250
+
+# Plugins with export records (many types; stripped), and without them.
+EXPORT_BINARIES = [
+    "tests/integration/fx_typed_exports.so",
+    "tests/integration/fx_typed_exports_v1.so",
+    "tests/integration/RelWithDebInfo/fx_good_stripped.so",
+]
 
 # Relative to the build tree: plugins (accepted, refused, stripped, not ours)
 # and hosts (with their own note, and falling back to the SDK's).
@@ -210,17 +220,36 @@ def write_note_seeds(build, corpus, targets):
                     payloads += 1
 
 
+def write_export_seeds(build, corpus):
+    for relative in EXPORT_BINARIES:
+        path = build / relative
+        image = path.read_bytes()
+        name = path.name
+        (corpus / f"seed-{name}.prefix8k").write_bytes(image[:PREFIX_BYTES])
+        records = 0
+        for index, (segment, align) in enumerate(note_segments(image)):
+            (corpus / f"seed-{name}.notes{index}").write_bytes(segment)
+            for owner, note_type, desc in notes(segment, align):
+                if owner == NOTE_OWNER and note_type == EXPORT_NOTE_TYPE:
+                    (corpus / f"seed-{name}.record{records}").write_bytes(desc)
+                    records += 1
+
+
 def main():
     build = pathlib.Path(sys.argv[1])
-    targets = sys.argv[2:] or ["elf_notes", "elf_dynamic", "fingerprint"]
+    targets = sys.argv[2:] or ["elf_notes", "elf_dynamic", "fingerprint",
+                               "export_records"]
     corpus = pathlib.Path(__file__).resolve().parent / "corpus"
     for target in targets:
         (corpus / target).mkdir(parents=True, exist_ok=True)
         for old in (corpus / target).glob("seed-*"):
             old.unlink()
-    write_note_seeds(build, corpus, targets)
+    if "elf_notes" in targets or "fingerprint" in targets:
+        write_note_seeds(build, corpus, targets)
     if "elf_dynamic" in targets:
         write_dynamic_seeds(build, corpus / "elf_dynamic")
+    if "export_records" in targets:
+        write_export_seeds(build, corpus / "export_records")
 
 
 if __name__ == "__main__":

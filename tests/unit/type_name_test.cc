@@ -2,6 +2,7 @@
 #include "preload/type_name.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,6 +83,38 @@ TEST(TypeNameTest, NormalizeRemovesCompilerSpecificSpelling) {
   EXPECT_EQ(Normalize("{anonymous}::Widget"), "(anonymous namespace)::Widget");
   EXPECT_EQ(Normalize("(anonymous namespace)::Widget"),
             "(anonymous namespace)::Widget");
+}
+
+// The spelling is a compile-time constant (what a plugin records in its
+// file): these compile only if it is, with whichever compiler builds them.
+static_assert(kTypeName<int> == "int");
+static_assert(kTypeName<void (*)(int) noexcept> == "void(*)(int) noexcept");
+static_assert(kTypeName<std::string(const std::vector<std::string>&)> ==
+              "std::string(const std::vector<std::string>&)");
+static_assert(kTypeName<const char* const> == "const char* const");
+static_assert(kTypeName<double (&)[3]> == "double(&)[3]");
+static_assert(kTypeName<spelling_test::Widget> == "spelling_test::Widget");
+static_assert(kTypeName<std::shared_ptr<const spelling_test::Color>> ==
+              "std::shared_ptr<const spelling_test::Color>");
+
+// The constant ends in a NUL, so its characters serve as a C string.
+static_assert(kTypeName<spelling_test::Widget>.data()
+                  [kTypeName<spelling_test::Widget>.size()] == '\0');
+
+TEST(TypeNameTest, RunTimeSpellingIsTheConstant) {
+  using Table = std::map<std::string, int>;
+  EXPECT_EQ(TypeName<Table>(), kTypeName<Table>);
+  EXPECT_EQ(TypeName<spelling_test::Widget* (*)(int)>(),
+            kTypeName<spelling_test::Widget* (*)(int)>);
+  // The same object each time: computed once per type.
+  EXPECT_EQ(&TypeName<int>(), &TypeName<int>());
+}
+
+TEST(TypeNameTest, NormalizeKeepsSpacesOnlyBetweenIdentifiers) {
+  using type_name_internal::Normalize;
+  EXPECT_EQ(Normalize("const  char *"), "const char*");
+  EXPECT_EQ(Normalize(" unsigned int "), "unsigned int");
+  EXPECT_EQ(Normalize(""), "");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Copyright the PreloadSDK authors.
 //
 // cli/internal/binary_file.h — what the tool learns from one file without loading it:
-// whether it is a PreloadSDK binary, its fingerprint and its GNU build-id.
+// whether it is a PreloadSDK binary, its fingerprint, its GNU build-id and
+// what a plugin exports.
 #ifndef PRELOAD_CLI_INTERNAL_BINARY_FILE_H_
 #define PRELOAD_CLI_INTERNAL_BINARY_FILE_H_
 
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "loader/internal/export_records.h"
 #include "preload/fingerprint.h"
 
 namespace preload::cli {
@@ -31,6 +33,10 @@ struct BinaryFile {
   // (the loader refuses a plugin with any), in words; or why it could not
   // be read.
   std::vector<std::string> startup_effects;
+  // A plugin's export records (internal::ExportRecords), read from its notes;
+  // `exports_error` says why they are malformed (then `exports` is empty).
+  internal::ExportRecords exports;
+  std::string exports_error;
 };
 
 // Reads `path`. Never fails: the outcome is in `kind` and `message`.

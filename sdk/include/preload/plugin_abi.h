@@ -38,7 +38,8 @@ typedef struct preload_entry_v1 {
   uint32_t kind;
   /* The export's name, as passed to Plugin::Lookup. */
   const char* name;
-  /* The export's type in preload::TypeName spelling. NULL for init. */
+  /* The export's type in preload::TypeName spelling. NULL for init. Since
+   * the export records, it returns characters of the record (see below). */
   const char* (*type_name)(void);
   /* The export's address, or for init the preload_init_fn trampoline. */
   void* (*address)(void);
@@ -53,6 +54,37 @@ typedef struct preload_descriptor_v1 {
 
 #define PRELOAD_ENTRY_SECTION "preload_entries_v1"
 #define PRELOAD_DESCRIPTOR_PREFIX "preload_descriptor_"
+
+/* The export records: what a plugin exports, readable from its file without
+ * running or mapping it (`preload inspect`). Each PRELOAD_EXPORT and
+ * PRELOAD_PLUGIN_INIT also writes one ELF note, owner PRELOAD_NOTE_OWNER and
+ * type PRELOAD_EXPORT_NOTE_TYPE, into PRELOAD_EXPORT_NOTE_SECTION; the linker
+ * gathers them into a PT_NOTE segment, which survives `strip --strip-all`.
+ * A record is plain characters, so it needs no relocation and reads the same
+ * in either byte order:
+ *
+ *   desc[0]  PRELOAD_EXPORT_RECORD_FORMAT
+ *   desc[1]  the kind: one of PRELOAD_RECORD_*
+ *   desc[2]  the name, NUL, the type's preload::TypeName spelling, NUL
+ *            (the type is empty for an init and for the table's marker)
+ *
+ * and nothing after the second NUL. The entry of the same export points at
+ * these very characters (its `name`, and what its `type_name` returns), so
+ * the loader compares what the file says. The generated fingerprint source
+ * adds one PRELOAD_RECORD_TABLE record with an empty name: its presence says
+ * the plugin records its exports, so a plugin without it was built by an SDK
+ * that did not (0.1.0's first entry ABI), and one with it and nothing else
+ * exports nothing. Static plugins write no records (their host's notes would
+ * mix them). */
+#define PRELOAD_EXPORT_NOTE_SECTION ".note.preload.exports"
+#define PRELOAD_EXPORT_NOTE_TYPE 0x45505250u /* "PRPE", little-endian */
+#define PRELOAD_EXPORT_RECORD_FORMAT 1
+enum {
+  PRELOAD_RECORD_FUNCTION = 'F',
+  PRELOAD_RECORD_VARIABLE = 'V',
+  PRELOAD_RECORD_INIT = 'I',
+  PRELOAD_RECORD_TABLE = 'T'
+};
 
 /* A static plugin (add_preload_plugin(<p> STATIC ...)) is linked into its
  * host, so there is no handle to find its descriptor on and no file to read

@@ -30,16 +30,75 @@
 namespace preload {
 namespace type_name_internal {
 
-inline bool IsIdentifierChar(char c) {
+// The spelling is written through a sink, so that one algorithm serves the
+// compiler (counting, then filling a fixed array: the constant a plugin
+// records in its file) and the host at run time (a std::string).
+struct SizeCounter {
+  std::size_t size = 0;
+  constexpr void Put(char) { ++size; }
+  constexpr void Put(std::string_view text) { size += text.size(); }
+};
+struct CharWriter {
+  char* out;
+  std::size_t size = 0;
+  constexpr void Put(char c) { out[size++] = c; }
+  constexpr void Put(std::string_view text) {
+    for (char c : text) Put(c);
+  }
+};
+struct StringWriter {
+  std::string* out;
+  void Put(char c) { out->push_back(c); }
+  void Put(std::string_view text) { out->append(text.data(), text.size()); }
+};
+
+// A NUL-terminated string of at most N characters, usable as a constant.
+template <std::size_t N>
+struct FixedString {
+  char data[N + 1] = {};
+  std::size_t size = 0;
+  constexpr std::string_view view() const { return {data, size}; }
+};
+
+constexpr bool IsIdentifierChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9') || c == '_';
 }
 
-inline void ReplaceAll(std::string& text, std::string_view from,
-                       std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos;
-       at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
+// Keeps a space only between two identifier characters.
+template <typename Out>
+constexpr void StripSpaces(std::string_view s, Out& out) {
+  char last = '\0';
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != ' ') {
+      out.Put(s[i]);
+      last = s[i];
+    } else if (IsIdentifierChar(last) && i + 1 < s.size() &&
+               IsIdentifierChar(s[i + 1])) {
+      out.Put(' ');
+      last = ' ';
+    }
+  }
+}
+
+// Standard-library inline namespaces removed, the anonymous namespace spelled
+// one way. One left-to-right pass; a replacement's output is not rescanned.
+template <typename Out>
+constexpr void ReplaceCompilerNames(std::string_view s, Out& out) {
+  constexpr std::string_view kFrom[] = {"std::__cxx11::", "std::__1::",
+                                        "{anonymous}"};
+  constexpr std::string_view kTo[] = {"std::", "std::",
+                                      "(anonymous namespace)"};
+  for (std::size_t i = 0; i < s.size();) {
+    bool replaced = false;
+    for (std::size_t k = 0; k < 3 && !replaced; ++k) {
+      if (s.substr(i, kFrom[k].size()) == kFrom[k]) {
+        out.Put(kTo[k]);
+        i += kFrom[k].size();
+        replaced = true;
+      }
+    }
+    if (!replaced) out.Put(s[i++]);
   }
 }
 
@@ -48,19 +107,12 @@ inline void ReplaceAll(std::string& text, std::string_view from,
 // namespaces removed, the anonymous namespace spelled one way. Inline because
 // plugins use it without linking the SDK library.
 inline std::string Normalize(std::string_view compiler_spelling) {
+  std::string stripped;
+  StringWriter strip{&stripped};
+  StripSpaces(compiler_spelling, strip);
   std::string out;
-  const std::string_view s = compiler_spelling;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != ' ') {
-      out += s[i];
-    } else if (!out.empty() && IsIdentifierChar(out.back()) &&
-               i + 1 < s.size() && IsIdentifierChar(s[i + 1])) {
-      out += ' ';
-    }
-  }
-  ReplaceAll(out, "std::__cxx11::", "std::");
-  ReplaceAll(out, "std::__1::", "std::");
-  ReplaceAll(out, "{anonymous}", "(anonymous namespace)");
+  StringWriter replace{&out};
+  ReplaceCompilerNames(stripped, replace);
   return out;
 }
 
@@ -68,12 +120,12 @@ inline std::string Normalize(std::string_view compiler_spelling) {
 // GCC writes "... [with T = X]", Clang "... [T = X]". The return type is a
 // plain pointer so that GCC adds no "; alias = ..." after X.
 template <typename T>
-const char* PrettyFunction() {
+constexpr const char* PrettyFunction() {
   return __PRETTY_FUNCTION__;
 }
 
 template <typename T>
-std::string_view CompilerSpelling() {
+constexpr std::string_view CompilerSpelling() {
   const std::string_view pretty = PrettyFunction<T>();
   const std::size_t begin = pretty.find("T = ");
   const std::size_t end = std::min(pretty.find(';', begin), pretty.rfind(']'));
@@ -84,30 +136,58 @@ std::string_view CompilerSpelling() {
   return pretty.substr(begin + 4, end - begin - 4);
 }
 
-// Spell<T>::Append(out, declarator) appends T wrapped around `declarator`,
-// the part of a C++ declaration that sits to the right of the type's name
-// ("*", "&", "(*)(int)", ...). Primary template: a class or enum type.
+// Normalize(CompilerSpelling<T>()) as a constant. Replacing "{anonymous}"
+// can at most double the length.
+template <typename T>
+constexpr auto NormalizedCompilerSpelling() {
+  constexpr std::string_view kRaw = CompilerSpelling<T>();
+  FixedString<kRaw.size()> stripped{};
+  CharWriter strip{stripped.data};
+  StripSpaces(kRaw, strip);
+  stripped.size = strip.size;
+  FixedString<2 * kRaw.size()> out{};
+  CharWriter replace{out.data};
+  ReplaceCompilerNames(stripped.view(), replace);
+  out.size = replace.size;
+  return out;
+}
+template <typename T>
+inline constexpr auto kNormalizedCompilerSpelling =
+    NormalizedCompilerSpelling<T>();
+
+// Writes nothing: the declarator of a type spelled on its own.
+struct NoDeclarator {
+  template <typename Out>
+  constexpr void operator()(Out&) const {}
+};
+
+// Spell<T>::Append(out, declarator) writes T wrapped around `declarator`, a
+// callable writing the part of a C++ declaration that sits to the right of
+// the type's name ("*", "&", "(*)(int)", ...). Primary template: a class or
+// enum type.
 template <typename T, typename = void>
 struct Spell {
-  static void Append(std::string& out, const std::string& declarator) {
-    out += Normalize(CompilerSpelling<T>());
-    out += declarator;
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    out.Put(kNormalizedCompilerSpelling<T>.view());
+    declarator(out);
   }
 };
 
-template <typename T>
-void AppendType(std::string& out, const std::string& declarator = {}) {
+template <typename T, typename Out, typename D = NoDeclarator>
+constexpr void AppendType(Out& out, const D& declarator = {}) {
   Spell<T>::Append(out, declarator);
 }
 
 // Types whose spelling is fixed by the SDK rather than by the compiler.
-#define PRELOAD_FIXED_SPELLING(type, spelling)                              \
-  template <>                                                              \
-  struct Spell<type> {                                                     \
-    static void Append(std::string& out, const std::string& declarator) { \
-      out += spelling;                                                     \
-      out += declarator;                                                   \
-    }                                                                      \
+#define PRELOAD_FIXED_SPELLING(type, spelling)                   \
+  template <>                                                   \
+  struct Spell<type> {                                          \
+    template <typename Out, typename D>                         \
+    static constexpr void Append(Out& out, const D& declarator) { \
+      out.Put(spelling);                                        \
+      declarator(out);                                          \
+    }                                                           \
   }
 PRELOAD_FIXED_SPELLING(void, "void");
 PRELOAD_FIXED_SPELLING(bool, "bool");
@@ -142,118 +222,177 @@ constexpr bool kIsNamed = !std::is_pointer_v<T> && !std::is_reference_v<T> &&
 template <typename T>
 struct Spell<T, std::enable_if_t<kIsNamed<T> &&
                                  !std::is_same_v<T, std::remove_cv_t<T>>>> {
-  static void Append(std::string& out, const std::string& declarator) {
-    if (std::is_const_v<T>) out += "const ";
-    if (std::is_volatile_v<T>) out += "volatile ";
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    if (std::is_const_v<T>) out.Put("const ");
+    if (std::is_volatile_v<T>) out.Put("volatile ");
     AppendType<std::remove_cv_t<T>>(out, declarator);
   }
 };
 template <typename T>
 struct Spell<T* const> {
-  static void Append(std::string& out, const std::string& declarator) {
-    AppendType<T*>(out, " const" + declarator);
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendType<T*>(out, [&](auto& o) {
+      o.Put(" const");
+      declarator(o);
+    });
   }
 };
 
 // Pointers and references wrap the declarator; around a function or an array
 // the result needs parentheses: void(*)(int), int(&)[4].
-template <typename T>
-std::string Wrap(const char* op, const std::string& declarator) {
-  if (std::is_function_v<T> || std::is_array_v<T>) {
-    return std::string("(") + op + declarator + ")";
-  }
-  return op + declarator;
+template <typename T, typename Out, typename D>
+constexpr void AppendWrapped(Out& out, std::string_view op,
+                             const D& declarator) {
+  constexpr bool kParenthesize = std::is_function_v<T> || std::is_array_v<T>;
+  AppendType<T>(out, [&](auto& o) {
+    if (kParenthesize) o.Put('(');
+    o.Put(op);
+    declarator(o);
+    if (kParenthesize) o.Put(')');
+  });
 }
 template <typename T>
 struct Spell<T*> {
-  static void Append(std::string& out, const std::string& declarator) {
-    AppendType<T>(out, Wrap<T>("*", declarator));
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendWrapped<T>(out, "*", declarator);
   }
 };
 template <typename T>
 struct Spell<T&> {
-  static void Append(std::string& out, const std::string& declarator) {
-    AppendType<T>(out, Wrap<T>("&", declarator));
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendWrapped<T>(out, "&", declarator);
   }
 };
 template <typename T>
 struct Spell<T&&> {
-  static void Append(std::string& out, const std::string& declarator) {
-    AppendType<T>(out, Wrap<T>("&&", declarator));
-  }
-};
-template <typename T, std::size_t N>
-struct Spell<T[N]> {
-  static void Append(std::string& out, const std::string& declarator) {
-    AppendType<T>(out, declarator + "[" + std::to_string(N) + "]");
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendWrapped<T>(out, "&&", declarator);
   }
 };
 
-template <typename... Args>
-std::string ParameterList() {
-  std::string list = "(";
+template <typename Out>
+constexpr void AppendNumber(Out& out, std::size_t n) {
+  if (n >= 10) AppendNumber(out, n / 10);
+  out.Put(static_cast<char>('0' + n % 10));
+}
+template <typename T, std::size_t N>
+struct Spell<T[N]> {
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendType<T>(out, [&](auto& o) {
+      declarator(o);
+      o.Put('[');
+      AppendNumber(o, N);
+      o.Put(']');
+    });
+  }
+};
+
+template <typename... Args, typename Out>
+constexpr void AppendParameterList(Out& out) {
+  out.Put('(');
   bool first = true;
-  ((list += first ? "" : ", ", first = false, AppendType<Args>(list)), ...);
-  return list + ")";
+  ((first ? void() : out.Put(", "), first = false, AppendType<Args>(out)),
+   ...);
+  out.Put(')');
 }
 template <typename R, typename... Args>
 struct Spell<R(Args...)> {
-  static void Append(std::string& out, const std::string& declarator) {
-    AppendType<R>(out, declarator + ParameterList<Args...>());
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendType<R>(out, [&](auto& o) {
+      declarator(o);
+      AppendParameterList<Args...>(o);
+    });
   }
 };
 template <typename R, typename... Args>
 struct Spell<R(Args...) noexcept> {
-  static void Append(std::string& out, const std::string& declarator) {
-    AppendType<R>(out, declarator + ParameterList<Args...>() + " noexcept");
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendType<R>(out, [&](auto& o) {
+      declarator(o);
+      AppendParameterList<Args...>(o);
+      o.Put(" noexcept");
+    });
   }
 };
 
 // Standard templates with their default arguments, spelled the same by every
 // compiler and standard library.
+template <typename T, typename Out, typename D>
+constexpr void AppendTemplate(Out& out, std::string_view name,
+                              const D& declarator) {
+  out.Put(name);
+  out.Put('<');
+  AppendType<T>(out);
+  out.Put('>');
+  declarator(out);
+}
 template <typename T>
 struct Spell<std::vector<T>> {
-  static void Append(std::string& out, const std::string& declarator) {
-    out += "std::vector<";
-    AppendType<T>(out);
-    out += ">" + declarator;
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendTemplate<T>(out, "std::vector", declarator);
   }
 };
 template <typename T>
 struct Spell<std::unique_ptr<T>> {
-  static void Append(std::string& out, const std::string& declarator) {
-    out += "std::unique_ptr<";
-    AppendType<T>(out);
-    out += ">" + declarator;
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendTemplate<T>(out, "std::unique_ptr", declarator);
   }
 };
 template <typename T>
 struct Spell<std::shared_ptr<T>> {
-  static void Append(std::string& out, const std::string& declarator) {
-    out += "std::shared_ptr<";
-    AppendType<T>(out);
-    out += ">" + declarator;
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendTemplate<T>(out, "std::shared_ptr", declarator);
   }
 };
 template <typename Signature>
 struct Spell<std::function<Signature>> {
-  static void Append(std::string& out, const std::string& declarator) {
-    out += "std::function<";
-    AppendType<Signature>(out);
-    out += ">" + declarator;
+  template <typename Out, typename D>
+  static constexpr void Append(Out& out, const D& declarator) {
+    AppendTemplate<Signature>(out, "std::function", declarator);
   }
 };
 
+template <typename T>
+constexpr std::size_t SpellingSize() {
+  SizeCounter counter;
+  AppendType<T>(counter);
+  return counter.size;
+}
+template <typename T>
+constexpr FixedString<SpellingSize<T>()> Spelling() {
+  FixedString<SpellingSize<T>()> spelling{};
+  CharWriter writer{spelling.data};
+  AppendType<T>(writer);
+  spelling.size = writer.size;
+  return spelling;
+}
+template <typename T>
+inline constexpr FixedString<SpellingSize<T>()> kSpelling = Spelling<T>();
+
 }  // namespace type_name_internal
 
-// The canonical spelling of T; computed once per type.
+// The canonical spelling of T as a compile-time constant: what a plugin
+// records for each export in its file (<preload/plugin.h>), and what
+// TypeName<T>() returns. NUL-terminated.
+template <typename T>
+inline constexpr std::string_view kTypeName =
+    type_name_internal::kSpelling<T>.view();
+
+// The canonical spelling of T, as a string; made once per type.
 template <typename T>
 const std::string& TypeName() {
-  static const std::string* const spelling = [] {
-    auto* s = new std::string;
-    type_name_internal::AppendType<T>(*s);
-    return s;
-  }();
+  static const std::string* const spelling = new std::string(kTypeName<T>);
   return *spelling;
 }
 
