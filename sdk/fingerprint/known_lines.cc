@@ -4,6 +4,7 @@
 // (internal/known_lines.h).
 #include "fingerprint/internal/known_lines.h"
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -48,6 +49,9 @@ KnownLines::KnownLines(const Fingerprint& model, std::size_t first,
     const std::string_view key = own[i].key;
     key_shapes_[key.size() % 64] |= ShapeBit(key);
   }
+  for (std::size_t i = 0; i < own.size(); ++i) {
+    if (i < first || i >= first + count) expected_.push_back(own[i].key);
+  }
 }
 
 absl::StatusOr<Fingerprint> KnownLines::Parse(std::string_view payload) const {
@@ -66,11 +70,34 @@ bool KnownLines::InRun(std::string_view key) const {
   return false;
 }
 
+namespace {
+
+// Whether the `left` bytes at `line` start with `key` and '='. Keys are
+// short: two overlapping 8-byte loads compare most of them without a call.
+bool StartsWithKey(const char* line, std::size_t left, std::string_view key) {
+  const std::size_t n = key.size();
+  if (left <= n || line[n] != '=') return false;
+  if (n < 8 || n > 16) return std::memcmp(line, key.data(), n) == 0;
+  std::uint64_t a, b, c, d;
+  std::memcpy(&a, line, 8);
+  std::memcpy(&b, key.data(), 8);
+  std::memcpy(&c, line + n - 8, 8);
+  std::memcpy(&d, key.data() + n - 8, 8);
+  return ((a ^ b) | (c ^ d)) == 0;
+}
+
+}  // namespace
+
 // The payload's fields, or nullopt for anything it is not sure is valid
 // (Fingerprint::Parse then decides, and words any error). A line of the
 // run is valid, since the model's parse checked it; its key cannot repeat
-// within the run, so only the payload's other keys are checked, against
-// the run's and against each other.
+// within the run. So are the lines whose keys are the model's own outside
+// the run, met in the model's order (a plugin built like its host has most
+// of them: its identity, build.config, flags, ...): their keys are valid,
+// none is a key of the run, and no two of them are the same. Only the
+// other keys are checked character by character, against the run's, and
+// against every other line's. The run's views are not made: the
+// fingerprint takes them from the model when asked (storage.h).
 std::optional<Fingerprint> KnownLines::QuickParse(std::string_view payload) const {
   if (bytes_.empty() || payload.size() > kMaxPayloadBytes) return std::nullopt;
   while (!payload.empty() && payload.back() == '\0') payload.remove_suffix(1);
@@ -85,46 +112,64 @@ std::optional<Fingerprint> KnownLines::QuickParse(std::string_view payload) cons
   storage->text.reserve(payload.size() + 1);
   storage->text.append(payload.data(), payload.size()).push_back('\n');
   const std::string_view text = storage->text;
-  std::vector<FingerprintFieldView>& views = storage->views;
-  views.reserve(count_ + 16);
-  const std::vector<FingerprintFieldView>& model = model_->field_views();
-  std::size_t own[kMaxOwnLines];
-  std::size_t own_count = 0;
+  absl::InlinedVector<FingerprintFieldView, 12>& own = storage->own;
+  std::size_t expected = 0;  // the next of expected_ to look for
+  // The lines whose keys were checked one by one, by index into `own`.
+  std::size_t checked[kMaxOwnLines];
+  std::size_t checked_count = 0;
   bool repeated = false;
   for (std::size_t at = kMagicLineBytes; at < text.size();) {
     const char* line = text.data() + at;
     const std::size_t left = text.size() - at;
-    if (!repeated && left >= bytes_.size() &&
+    if (!repeated && left >= bytes_.size() && line[0] == bytes_[0] &&
         std::memcmp(line, bytes_.data(), bytes_.size()) == 0) {
-      for (std::size_t i = first_; i < first_ + count_; ++i) {
-        views.push_back({{line + (model[i].key.data() - bytes_.data()), model[i].key.size()},
-                         {line + (model[i].value.data() - bytes_.data()),
-                          model[i].value.size()}});
-      }
+      storage->own_before_run = own.size();
+      storage->run_offset = at;
       at += bytes_.size();
       repeated = true;
       continue;
     }
-    // The text ends with '\n', which is no key character.
-    std::size_t equals = 0;
-    while (IsKeyChar(line[equals])) ++equals;
-    if (equals == 0 || line[equals] != '=' || own_count == kMaxOwnLines) {
-      return std::nullopt;
+    if (own.size() == kMaxOwnLines) return std::nullopt;
+    std::string_view key;
+    if (expected < expected_.size() && StartsWithKey(line, left, expected_[expected])) {
+      key = std::string_view(line, expected_[expected++].size());
+      for (std::size_t i = 0; i < checked_count; ++i) {
+        if (own[checked[i]].key == key) return std::nullopt;
+      }
+    } else {
+      // The text ends with '\n', which is no key character.
+      std::size_t equals = 0;
+      while (IsKeyChar(line[equals])) ++equals;
+      if (equals == 0 || line[equals] != '=') return std::nullopt;
+      key = std::string_view(line, equals);
+      if (InRun(key)) return std::nullopt;
+      for (const FingerprintFieldView& field : own) {
+        if (field.key == key) return std::nullopt;
+      }
+      checked[checked_count++] = own.size();
     }
-    const std::string_view key(line, equals);
-    if (InRun(key)) return std::nullopt;
-    for (std::size_t i = 0; i < own_count; ++i) {
-      if (views[own[i]].key == key) return std::nullopt;
-    }
+    const std::size_t value_at = key.size() + 1;
     const char* end = static_cast<const char*>(
-        std::memchr(line + equals, '\n', left - equals));
-    own[own_count++] = views.size();
-    views.push_back({key, std::string_view(line + equals + 1,
-                                           static_cast<std::size_t>(end - line) - equals - 1)});
+        std::memchr(line + value_at, '\n', left - value_at));
+    own.push_back({key, std::string_view(line + value_at,
+                                         static_cast<std::size_t>(end - line) - value_at)});
     at += static_cast<std::size_t>(end - line) + 1;
   }
   if (!repeated) return std::nullopt;
+  storage->model = model_->storage_;
+  storage->model_first = first_;
+  storage->model_count = count_;
   return Fingerprint(std::move(storage));
+}
+
+std::optional<KnownLines::OwnLines> KnownLines::OwnLinesOf(
+    const Fingerprint& fingerprint) const {
+  const Fingerprint::Storage& storage = *fingerprint.storage_;
+  if (!model_ || storage.model != model_->storage_ ||
+      storage.model_first != first_ || storage.model_count != count_) {
+    return std::nullopt;
+  }
+  return OwnLines{storage.own, storage.own_before_run};
 }
 
 }  // namespace preload::internal

@@ -136,21 +136,27 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(ElfFile& elf,
 
 // The descriptor symbol comes from the file: accept only our own names, so a
 // crafted note cannot make us look up an arbitrary symbol.
-absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
-                                             std::string_view path) {
-  std::string symbol(fingerprint.Get("descriptor").value_or(""));
+absl::Status CheckDescriptorSymbol(const Fingerprint& fingerprint,
+                                   std::string_view path) {
+  const std::string_view symbol = fingerprint.Get("descriptor").value_or("");
   const bool valid =
-      absl::StartsWith(symbol, PRELOAD_DESCRIPTOR_PREFIX) &&
+      absl::StartsWith(ToAbsl(symbol), PRELOAD_DESCRIPTOR_PREFIX) &&
       std::all_of(symbol.begin(), symbol.end(), [](char c) {
         return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
                (c >= 'A' && c <= 'Z');
       });
-  if (!valid) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        ToAbsl(path), ": the fingerprint names no valid export descriptor ('",
-        symbol, "')"));
+  if (valid) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      ToAbsl(path), ": the fingerprint names no valid export descriptor ('",
+      ToAbsl(symbol), "')"));
+}
+
+absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
+                                             std::string_view path) {
+  if (absl::Status valid = CheckDescriptorSymbol(fingerprint, path); !valid.ok()) {
+    return valid;
   }
-  return symbol;
+  return std::string(fingerprint.Get("descriptor").value_or(""));
 }
 
 // Has the file open on `fd` been written to since `then` was taken? Its size

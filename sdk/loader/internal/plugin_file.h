@@ -90,6 +90,9 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(ElfFile& elf,
 // an arbitrary symbol.
 absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
                                              std::string_view path);
+// The same check, without a copy of the name.
+absl::Status CheckDescriptorSymbol(const Fingerprint& fingerprint,
+                                   std::string_view path);
 
 // `status` with every control byte of its message but a newline escaped
 // (base/internal/escape.h): what the loader's API returns, as its messages
