@@ -280,8 +280,8 @@ std::optional<std::string_view> Fingerprint::Get(std::string_view key) const {
   // Keys are distinct: the fields outside the run first (the identity, the
   // descriptor and cpu.features that every verification asks for), then
   // the run's, without making the full list.
-  for (const FingerprintFieldView& field : storage.own) {
-    if (field.key == key) return field.value;
+  for (std::size_t i = 0; i < storage.own_count; ++i) {
+    if (storage.own[i].key == key) return storage.own[i].value;
   }
   const std::vector<FingerprintFieldView>& model = storage.model->views;
   for (std::size_t i = storage.model_first;

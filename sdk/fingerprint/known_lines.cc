@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <memory>
 #include <utility>
 #include <vector>
@@ -50,7 +53,9 @@ KnownLines::KnownLines(const Fingerprint& model, std::size_t first,
     key_shapes_[key.size() % 64] |= ShapeBit(key);
   }
   for (std::size_t i = 0; i < own.size(); ++i) {
-    if (i < first || i >= first + count) expected_.push_back(own[i].key);
+    if (i < first || i >= first + count) {
+      expected_.push_back({own[i].key, static_cast<std::uint32_t>(i)});
+    }
   }
 }
 
@@ -86,6 +91,20 @@ bool StartsWithKey(const char* line, std::size_t left, std::string_view key) {
   return ((a ^ b) | (c ^ d)) == 0;
 }
 
+// The first '\n' of the `left` bytes at `from`, which hold one. Values are
+// short: an inline search beats a call to memchr.
+const char* FindNewline(const char* from, std::size_t left) {
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n');
+  for (; left >= 16; from += 16, left -= 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from));
+    const int found = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, newline));
+    if (found != 0) return from + __builtin_ctz(static_cast<unsigned>(found));
+  }
+#endif
+  return static_cast<const char*>(std::memchr(from, '\n', left));
+}
+
 }  // namespace
 
 // The payload's fields, or nullopt for anything it is not sure is valid
@@ -112,10 +131,11 @@ std::optional<Fingerprint> KnownLines::QuickParse(std::string_view payload) cons
   storage->text.reserve(payload.size() + 1);
   storage->text.append(payload.data(), payload.size()).push_back('\n');
   const std::string_view text = storage->text;
-  absl::InlinedVector<FingerprintFieldView, 12>& own = storage->own;
+  FingerprintFieldView* const own = storage->own;
+  std::size_t& own_count = storage->own_count;
   std::size_t expected = 0;  // the next of expected_ to look for
   // The lines whose keys were checked one by one, by index into `own`.
-  std::size_t checked[kMaxOwnLines];
+  std::size_t checked[Fingerprint::Storage::kMaxOwn];
   std::size_t checked_count = 0;
   bool repeated = false;
   for (std::size_t at = kMagicLineBytes; at < text.size();) {
@@ -123,16 +143,19 @@ std::optional<Fingerprint> KnownLines::QuickParse(std::string_view payload) cons
     const std::size_t left = text.size() - at;
     if (!repeated && left >= bytes_.size() && line[0] == bytes_[0] &&
         std::memcmp(line, bytes_.data(), bytes_.size()) == 0) {
-      storage->own_before_run = own.size();
+      storage->own_before_run = own_count;
       storage->run_offset = at;
       at += bytes_.size();
       repeated = true;
       continue;
     }
-    if (own.size() == kMaxOwnLines) return std::nullopt;
+    if (own_count == Fingerprint::Storage::kMaxOwn) return std::nullopt;
     std::string_view key;
-    if (expected < expected_.size() && StartsWithKey(line, left, expected_[expected])) {
-      key = std::string_view(line, expected_[expected++].size());
+    std::uint32_t in_model = kNotInModel;
+    if (expected < expected_.size() &&
+        StartsWithKey(line, left, expected_[expected].key)) {
+      in_model = expected_[expected].index;
+      key = std::string_view(line, expected_[expected++].key.size());
       for (std::size_t i = 0; i < checked_count; ++i) {
         if (own[checked[i]].key == key) return std::nullopt;
       }
@@ -143,16 +166,16 @@ std::optional<Fingerprint> KnownLines::QuickParse(std::string_view payload) cons
       if (equals == 0 || line[equals] != '=') return std::nullopt;
       key = std::string_view(line, equals);
       if (InRun(key)) return std::nullopt;
-      for (const FingerprintFieldView& field : own) {
-        if (field.key == key) return std::nullopt;
+      for (std::size_t i = 0; i < own_count; ++i) {
+        if (own[i].key == key) return std::nullopt;
       }
-      checked[checked_count++] = own.size();
+      checked[checked_count++] = own_count;
     }
     const std::size_t value_at = key.size() + 1;
-    const char* end = static_cast<const char*>(
-        std::memchr(line + value_at, '\n', left - value_at));
-    own.push_back({key, std::string_view(line + value_at,
-                                         static_cast<std::size_t>(end - line) - value_at)});
+    const char* end = FindNewline(line + value_at, left - value_at);
+    storage->own_in_model[own_count] = in_model;
+    own[own_count++] = {key, std::string_view(line + value_at,
+                                              static_cast<std::size_t>(end - line) - value_at)};
     at += static_cast<std::size_t>(end - line) + 1;
   }
   if (!repeated) return std::nullopt;
@@ -169,7 +192,9 @@ std::optional<KnownLines::OwnLines> KnownLines::OwnLinesOf(
       storage.model_first != first_ || storage.model_count != count_) {
     return std::nullopt;
   }
-  return OwnLines{storage.own, storage.own_before_run};
+  return OwnLines{{storage.own, storage.own_count},
+                  {storage.own_in_model, storage.own_count},
+                  storage.own_before_run};
 }
 
 }  // namespace preload::internal

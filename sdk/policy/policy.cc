@@ -193,20 +193,39 @@ std::optional<EqualRun> RepeatedRun(const internal::HostModel& model,
 // The plugin's fields outside the host's run, in payload order, split
 // where the run was: from its quick parse, or found among its fields.
 struct OutsideRun {
-  absl::Span<const FingerprintFieldView> before, after;
+  // The fields, but [run_first, run_first + run_count).
+  absl::Span<const FingerprintFieldView> fields;
+  std::size_t run_first = 0, run_count = 0;
+  // Where the quick parse paired them with the host's fields: the host
+  // field's index, or KnownLines::kNotInModel. Empty when not known.
+  absl::Span<const std::uint32_t> in_host;
 };
 
 std::optional<OutsideRun> FieldsOutsideRun(const internal::HostModel& model,
                                            const Fingerprint& plugin) {
   if (std::optional<internal::KnownLines::OwnLines> own = model.OwnLinesOf(plugin)) {
-    return OutsideRun{own->fields.subspan(0, own->before_run),
-                      own->fields.subspan(own->before_run)};
+    return OutsideRun{own->fields, 0, 0, own->in_model};
   }
   const std::optional<EqualRun> equal = RepeatedRun(model, plugin);
   if (!equal) return std::nullopt;
-  const absl::Span<const FingerprintFieldView> fields(plugin.field_views());
-  return OutsideRun{fields.subspan(0, equal->plugin_first),
-                    fields.subspan(equal->plugin_first + equal->count)};
+  return OutsideRun{plugin.field_views(), equal->plugin_first, equal->count, {}};
+}
+
+// The index of the host's field named `key` among those outside the run,
+// looked for at `*next` first; host_outside.size() when there is none.
+std::size_t FindOutside(const std::vector<FingerprintFieldView>& host_fields,
+                        const std::vector<std::size_t>& host_outside,
+                        std::string_view key, std::size_t* next) {
+  if (*next < host_outside.size() && host_fields[host_outside[*next]].key == key) {
+    return (*next)++;
+  }
+  for (std::size_t j = 0; j < host_outside.size(); ++j) {
+    if (host_fields[host_outside[j]].key == key) {
+      *next = j + 1;
+      return j;
+    }
+  }
+  return host_outside.size();
 }
 
 // Calls on_refused(key, values) for each field of `outside` whose rule
@@ -226,33 +245,28 @@ bool ForEachRefusedOutside(const internal::HostModel& model,
   const std::vector<FingerprintFieldView>& host_fields = host.field_views();
   const std::vector<std::size_t>& host_outside = model.outside();
   std::size_t next = 0;
-  for (absl::Span<const FingerprintFieldView> part : {outside.before, outside.after}) {
-    for (const FingerprintFieldView& field : part) {
-      std::size_t found = host_outside.size();
-      if (next < host_outside.size() &&
-          host_fields[host_outside[next]].key == field.key) {
-        found = next;
-      } else {
-        for (std::size_t j = 0; j < host_outside.size(); ++j) {
-          if (host_fields[host_outside[j]].key == field.key) {
-            found = j;
-            break;
-          }
-        }
-      }
-      internal::FieldValues values{field.value, std::nullopt};
-      if (found != host_outside.size()) {
-        next = found + 1;
-        const std::size_t i = host_outside[found];
-        if (model.informational(i)) continue;
-        values.host = host_fields[i].value;
-      } else if (model.NamedInformational(field.key)) {
-        continue;  // the descriptor, a plugin's metadata: never refused
-      }
-      if (internal::Refuses(field.key, values, host, plugin, policy) &&
-          !on_refused(field.key, values)) {
-        return false;
-      }
+  for (std::size_t p = 0; p < outside.fields.size(); ++p) {
+    if (p == outside.run_first && outside.run_count != 0) {
+      p += outside.run_count - 1;
+      continue;
+    }
+    const FingerprintFieldView& field = outside.fields[p];
+    std::size_t i = internal::KnownLines::kNotInModel;
+    if (!outside.in_host.empty()) i = outside.in_host[p];
+    if (i == internal::KnownLines::kNotInModel) {
+      const std::size_t j = FindOutside(host_fields, host_outside, field.key, &next);
+      if (j != host_outside.size()) i = host_outside[j];
+    }
+    internal::FieldValues values{field.value, std::nullopt};
+    if (i != internal::KnownLines::kNotInModel) {
+      if (model.informational(i)) continue;
+      values.host = host_fields[i].value;
+    } else if (model.NamedInformational(field.key)) {
+      continue;  // the descriptor, a plugin's metadata: never refused
+    }
+    if (internal::Refuses(field.key, values, host, plugin, policy) &&
+        !on_refused(field.key, values)) {
+      return false;
     }
   }
   return true;

@@ -52,15 +52,16 @@ class KnownLines {
   // other fingerprint, whose fields may still repeat the run.
   struct OwnLines {
     absl::Span<const FingerprintFieldView> fields;
+    // For each field, the index of the model's field with its key, or
+    // kNotInModel when the quick path did not pair it (the model may still
+    // have the key).
+    absl::Span<const std::uint32_t> in_model;
     std::size_t before_run = 0;
   };
+  static constexpr std::uint32_t kNotInModel = UINT32_MAX;
   std::optional<OwnLines> OwnLinesOf(const Fingerprint& fingerprint) const;
 
  private:
-  // At most this many lines outside the run take the quick path, whose
-  // check for repeated keys among them is pairwise.
-  static constexpr std::size_t kMaxOwnLines = 32;
-
   std::optional<Fingerprint> QuickParse(std::string_view payload) const;
   // Whether `key` is the key of a line of the run.
   bool InRun(std::string_view key) const;
@@ -76,8 +77,12 @@ class KnownLines {
   // Bit (first byte + 7 * last byte) % 64 of entry (length % 64) is set for
   // each key of the run: most other keys are told apart without comparing.
   std::array<std::uint64_t, 64> key_shapes_{};
-  // The model's keys outside the run, in its order.
-  std::vector<std::string_view> expected_;
+  // The model's keys outside the run, in its order, with their indices.
+  struct Expected {
+    std::string_view key;
+    std::uint32_t index;
+  };
+  std::vector<Expected> expected_;
 };
 
 }  // namespace preload::internal

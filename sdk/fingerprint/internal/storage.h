@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,7 +15,6 @@
 #include <vector>
 
 #include "absl/base/call_once.h"
-#include "absl/container/inlined_vector.h"
 #include "preload/fingerprint.h"
 
 namespace preload {
@@ -33,10 +33,16 @@ struct Fingerprint::Storage {
   mutable std::vector<FingerprintFieldView> views;
 
   // A quick parse's: the fields outside the run in payload order, of which
-  // the first `own_before_run` come before it; where the run starts in
+  // the first `own_before_run` come before it, and which of them the model
+  // has too; where the run starts in
   // `text`; the model's fields [model_first, model_first + model_count) it
   // repeats, the model kept alive; the parser that made it.
-  absl::InlinedVector<FingerprintFieldView, 12> own;
+  static constexpr std::size_t kMaxOwn = 20;
+  FingerprintFieldView own[kMaxOwn];
+  // For each, its field's index in the model, or UINT32_MAX
+  // (KnownLines::kNotInModel).
+  std::uint32_t own_in_model[kMaxOwn];
+  std::size_t own_count = 0;
   std::size_t own_before_run = 0;
   std::size_t run_offset = 0;
   std::shared_ptr<const Storage> model;
@@ -59,12 +65,12 @@ struct Fingerprint::Storage {
   const std::vector<FingerprintFieldView>& AllViews() const {
     if (quick()) {
       absl::call_once(views_once, [this] {
-        views.reserve(own.size() + model_count);
-        views.insert(views.end(), own.begin(), own.begin() + own_before_run);
+        views.reserve(own_count + model_count);
+        views.insert(views.end(), own, own + own_before_run);
         for (std::size_t i = model_first; i < model_first + model_count; ++i) {
           views.push_back(FromModel(model->views[i]));
         }
-        views.insert(views.end(), own.begin() + own_before_run, own.end());
+        views.insert(views.end(), own + own_before_run, own + own_count);
       });
     }
     return views;

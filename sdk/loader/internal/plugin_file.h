@@ -70,7 +70,7 @@ inline constexpr int kReservedDescriptors = 16;
 absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
                                      struct stat& info);
 // Opens `path` with kPluginOpenFlags and checks it as RegularFile does.
-absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path, struct stat& info);
+absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path, struct stat& info);
 
 // Aborted when the file open on `fd` has been written to since `then` was
 // taken: "<path>: <what> (...), <consequence>; ..." with what to do.
