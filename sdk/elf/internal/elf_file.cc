@@ -210,11 +210,12 @@ absl::StatusOr<const ProgramHeaders*> ElfFile::ReadProgramHeaders() const {
   if (layout_ == &kElf64 && big_endian_ == kHostBigEndian) {
     // The usual file, in this machine's layout: one copy per header.
     phdrs_.resize(h.phnum);
+    ElfProgramHeader* out = phdrs_.data();
     for (uint64_t i = 0; i < h.phnum; ++i) {
       Elf64_Phdr phdr;
       std::memcpy(&phdr, table->data() + i * sizeof phdr, sizeof phdr);
-      phdrs_[i] = {i, phdr.p_type, phdr.p_offset, phdr.p_vaddr, phdr.p_filesz,
-                   phdr.p_align};
+      out[i] = {i, phdr.p_type, phdr.p_offset, phdr.p_vaddr, phdr.p_filesz,
+                phdr.p_align};
     }
     have_phdrs_ = true;
     return &phdrs_;
