@@ -5,6 +5,7 @@
 #include "preload/policy.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -190,8 +191,8 @@ std::optional<EqualRun> RepeatedRun(const internal::HostModel& model,
   return std::nullopt;
 }
 
-// The plugin's fields outside the host's run, in payload order, split
-// where the run was: from its quick parse, or found among its fields.
+// The plugin's fields outside the host's run, in payload order: its quick
+// parse's own lines, or its fields but those of the run.
 struct OutsideRun {
   // The fields, but [run_first, run_first + run_count).
   absl::Span<const FingerprintFieldView> fields;
