@@ -253,14 +253,15 @@ Fingerprint Fingerprint::FromFields(std::vector<FingerprintField> fields) {
 std::string_view Fingerprint::payload() const { return storage_->text; }
 
 const std::vector<FingerprintFieldView>& Fingerprint::field_views() const {
-  return storage_->views;
+  return storage_->AllViews();
 }
 
 const std::vector<FingerprintField>& Fingerprint::fields() const {
   const Storage& storage = *storage_;
   std::call_once(storage.owned_once, [&storage] {
-    storage.owned.reserve(storage.views.size());
-    for (const FingerprintFieldView& field : storage.views) {
+    const std::vector<FingerprintFieldView>& views = storage.AllViews();
+    storage.owned.reserve(views.size());
+    for (const FingerprintFieldView& field : views) {
       storage.owned.push_back(
           {std::string(field.key), std::string(field.value)});
     }
@@ -269,15 +270,30 @@ const std::vector<FingerprintField>& Fingerprint::fields() const {
 }
 
 std::optional<std::string_view> Fingerprint::Get(std::string_view key) const {
-  for (const FingerprintFieldView& field : storage_->views) {
-    if (field.key == key) return field.value;
+  const Storage& storage = *storage_;
+  if (!storage.quick()) {
+    for (const FingerprintFieldView& field : storage.views) {
+      if (field.key == key) return field.value;
+    }
+    return std::nullopt;
+  }
+  // Keys are distinct: the fields outside the run first (the identity, the
+  // descriptor and cpu.features that every verification asks for), then
+  // the run's, without making the full list.
+  for (std::size_t i = 0; i < storage.own_count; ++i) {
+    if (storage.own[i].key == key) return storage.own[i].value;
+  }
+  const std::vector<FingerprintFieldView>& model = storage.model->views;
+  for (std::size_t i = storage.model_first;
+       i < storage.model_first + storage.model_count; ++i) {
+    if (model[i].key == key) return storage.FromModel(model[i]).value;
   }
   return std::nullopt;
 }
 
 std::map<std::string, std::string, std::less<>> Fingerprint::HostAbis() const {
   std::map<std::string, std::string, std::less<>> abis;
-  for (const FingerprintFieldView& field : storage_->views) {
+  for (const FingerprintFieldView& field : field_views()) {
     if (StartsWith(field.key, kHostAbiPrefix)) {
       abis.emplace(std::string(field.key.substr(kHostAbiPrefix.size())),
                    std::string(field.value));

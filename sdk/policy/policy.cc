@@ -5,6 +5,7 @@
 #include "preload/policy.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "base/internal/escape.h"
 #include "base/internal/string_view.h"
 #include "policy/internal/field_rules.h"
@@ -123,9 +125,6 @@ class OrderedLookup {
     return kNone;
   }
 
-  // The next Find tries `index` first.
-  void ResumeAt(std::size_t index) { next_ = index; }
-
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
  private:
@@ -133,40 +132,25 @@ class OrderedLookup {
   std::size_t next_ = 0;
 };
 
-// Fields known equal on both sides: the plugin's [plugin_first,
-// plugin_first + count) are the host's [host_first, host_first + count).
-struct EqualRun {
-  std::size_t plugin_first = 0, host_first = 0, count = 0;
-};
-
-// Calls visit(key, values, host_index) for every field in the order
-// comparisons() lists them: the plugin's fields in payload order, then the
-// host's fields the plugin lacks; host_index is the field's place among the
-// host's, or OrderedLookup::kNone. The fields of `equal` are paired and left
-// out: no rule refuses two equal values.
+// Calls visit(key, values) for every field in the order comparisons()
+// lists them: the plugin's fields in payload order, then the host's fields
+// the plugin lacks.
 template <typename Visit>
 void ForEachField(const Fingerprint& host, const Fingerprint& plugin,
-                  Visit visit, EqualRun equal = {}) {
+                  Visit visit) {
   const std::vector<FingerprintFieldView>& host_fields = host.field_views();
   const std::vector<FingerprintFieldView>& plugin_fields = plugin.field_views();
   // Host fields already paired need no lookup in the second walk.
   absl::InlinedVector<bool, 64> paired(host_fields.size(), false);
-  for (std::size_t i = 0; i < equal.count; ++i) paired[equal.host_first + i] = true;
   OrderedLookup in_host(host);
-  for (std::size_t p = 0; p < plugin_fields.size(); ++p) {
-    if (p == equal.plugin_first && equal.count != 0) {
-      p += equal.count - 1;
-      in_host.ResumeAt(equal.host_first + equal.count);
-      continue;
-    }
-    const FingerprintFieldView& field = plugin_fields[p];
+  for (const FingerprintFieldView& field : plugin_fields) {
     const std::size_t i = in_host.Find(field.key);
     if (i == OrderedLookup::kNone) {
-      visit(field.key, internal::FieldValues{field.value, std::nullopt}, i);
+      visit(field.key, internal::FieldValues{field.value, std::nullopt});
       continue;
     }
     paired[i] = true;
-    visit(field.key, internal::FieldValues{field.value, host_fields[i].value}, i);
+    visit(field.key, internal::FieldValues{field.value, host_fields[i].value});
   }
   OrderedLookup in_plugin(plugin);
   for (std::size_t i = 0; i < host_fields.size(); ++i) {
@@ -174,9 +158,15 @@ void ForEachField(const Fingerprint& host, const Fingerprint& plugin,
     if (paired[i] || in_plugin.Find(field.key) != OrderedLookup::kNone) {
       continue;
     }
-    visit(field.key, internal::FieldValues{std::nullopt, field.value}, i);
+    visit(field.key, internal::FieldValues{std::nullopt, field.value});
   }
 }
+
+// Fields known equal on both sides: the plugin's [plugin_first,
+// plugin_first + count) are the host's [host_first, host_first + count).
+struct EqualRun {
+  std::size_t plugin_first = 0, host_first = 0, count = 0;
+};
 
 // Where the plugin repeats the host's run of build settings byte for byte,
 // if it does: the run's first key is looked for among the plugin's first
@@ -201,19 +191,98 @@ std::optional<EqualRun> RepeatedRun(const internal::HostModel& model,
   return std::nullopt;
 }
 
-// The refused fields of `plugin` against `host`, the fields of `equal`
-// known equal; `model`, when given, knows which host fields are
-// informational (refused by no rule, whatever the values).
+// The plugin's fields outside the host's run, in payload order: its quick
+// parse's own lines, or its fields but those of the run.
+struct OutsideRun {
+  // The fields, but [run_first, run_first + run_count).
+  absl::Span<const FingerprintFieldView> fields;
+  std::size_t run_first = 0, run_count = 0;
+  // Where the quick parse paired them with the host's fields: the host
+  // field's index, or KnownLines::kNotInModel. Empty when not known.
+  absl::Span<const std::uint32_t> in_host;
+};
+
+std::optional<OutsideRun> FieldsOutsideRun(const internal::HostModel& model,
+                                           const Fingerprint& plugin) {
+  if (std::optional<internal::KnownLines::OwnLines> own = model.OwnLinesOf(plugin)) {
+    return OutsideRun{own->fields, 0, 0, own->in_model};
+  }
+  const std::optional<EqualRun> equal = RepeatedRun(model, plugin);
+  if (!equal) return std::nullopt;
+  return OutsideRun{plugin.field_views(), equal->plugin_first, equal->count, {}};
+}
+
+// The index of the host's field named `key` among those outside the run,
+// looked for at `*next` first; host_outside.size() when there is none.
+std::size_t FindOutside(const std::vector<FingerprintFieldView>& host_fields,
+                        const std::vector<std::size_t>& host_outside,
+                        std::string_view key, std::size_t* next) {
+  if (*next < host_outside.size() && host_fields[host_outside[*next]].key == key) {
+    return (*next)++;
+  }
+  for (std::size_t j = 0; j < host_outside.size(); ++j) {
+    if (host_fields[host_outside[j]].key == key) {
+      *next = j + 1;
+      return j;
+    }
+  }
+  return host_outside.size();
+}
+
+// Calls on_refused(key, values) for each field of `outside` whose rule
+// refuses it, in payload order, until it returns false; returns false if it
+// did. For a plugin that repeats the host's run these are all the refused
+// fields there are: it has every field of the run with the host's value,
+// and the host's fields outside the run are informational or host ABIs (or
+// their hashes), which no rule refuses a plugin for lacking. A field of
+// `outside` cannot pair with one of the run (keys are distinct, and the
+// plugin's run has all of the run's), so only the host's fields outside it
+// are searched, in order first.
+template <typename OnRefused>
+bool ForEachRefusedOutside(const internal::HostModel& model,
+                           const Fingerprint& plugin, Policy policy,
+                           const OutsideRun& outside, OnRefused on_refused) {
+  const Fingerprint& host = model.host();
+  const std::vector<FingerprintFieldView>& host_fields = host.field_views();
+  const std::vector<std::size_t>& host_outside = model.outside();
+  std::size_t next = 0;
+  for (std::size_t p = 0; p < outside.fields.size(); ++p) {
+    if (p == outside.run_first && outside.run_count != 0) {
+      p += outside.run_count - 1;
+      continue;
+    }
+    const FingerprintFieldView& field = outside.fields[p];
+    std::size_t i = internal::KnownLines::kNotInModel;
+    if (!outside.in_host.empty()) i = outside.in_host[p];
+    if (i == internal::KnownLines::kNotInModel) {
+      const std::size_t j = FindOutside(host_fields, host_outside, field.key, &next);
+      if (j != host_outside.size()) i = host_outside[j];
+    }
+    internal::FieldValues values{field.value, std::nullopt};
+    if (i != internal::KnownLines::kNotInModel) {
+      if (model.informational(i)) continue;
+      values.host = host_fields[i].value;
+    } else if (model.NamedInformational(field.key)) {
+      continue;  // the descriptor, a plugin's metadata: never refused
+    }
+    if (internal::Refuses(field.key, values, host, plugin, policy) &&
+        !on_refused(field.key, values)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The refused fields of `plugin` against `host`.
 std::vector<FieldComparison> Refusals(const Fingerprint& host,
-                                      const Fingerprint& plugin, Policy policy,
-                                      EqualRun equal,
-                                      const internal::HostModel* model);
+                                      const Fingerprint& plugin, Policy policy);
 
 }  // namespace
 
 namespace internal {
 
-HostModel::HostModel(const Fingerprint& host) : host_(host) {
+HostModel::HostModel(const Fingerprint& host)
+    : host_(host), informational_names_(InformationalFields()) {
   const std::vector<FingerprintFieldView>& fields = host.field_views();
   std::size_t first = fields.size(), last = 0;
   informational_.reserve(fields.size());
@@ -228,14 +297,31 @@ HostModel::HostModel(const Fingerprint& host) : host_(host) {
   if (settings_.bytes().empty()) return;  // not lines a parse gives
   first_ = first;
   count_ = last - first + 1;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i < first_ || i >= first_ + count_) outside_.push_back(i);
+  }
 }
 
 Verdict CompareWithModel(const HostModel& model, const Fingerprint& plugin,
                          Policy policy) {
-  std::optional<EqualRun> equal = RepeatedRun(model, plugin);
-  if (!equal) return Compare(model.host(), plugin, policy);
-  return Verdict::Of(model.host(), plugin, policy,
-                     Refusals(model.host(), plugin, policy, *equal, &model));
+  const std::optional<OutsideRun> outside = FieldsOutsideRun(model, plugin);
+  if (!outside) return Compare(model.host(), plugin, policy);
+  std::vector<FieldComparison> refusals;
+  ForEachRefusedOutside(model, plugin, policy, *outside,
+                        [&](std::string_view key, FieldValues values) {
+                          refusals.push_back(CompareField(
+                              key, values, model.host(), plugin, policy));
+                          return true;
+                        });
+  return Verdict::Of(model.host(), plugin, policy, std::move(refusals));
+}
+
+bool AcceptedWithModel(const HostModel& model, const Fingerprint& plugin,
+                       Policy policy) {
+  const std::optional<OutsideRun> outside = FieldsOutsideRun(model, plugin);
+  if (!outside) return Refusals(model.host(), plugin, policy).empty();
+  return ForEachRefusedOutside(model, plugin, policy, *outside,
+                               [](std::string_view, FieldValues) { return false; });
 }
 
 }  // namespace internal
@@ -273,7 +359,7 @@ const std::vector<FieldComparison>& Verdict::comparisons() const {
     listing.comparisons.reserve(listing.plugin->field_views().size() + 8);
     ForEachField(
         *listing.host, *listing.plugin,
-        [&](std::string_view key, internal::FieldValues values, std::size_t) {
+        [&](std::string_view key, internal::FieldValues values) {
           listing.comparisons.push_back(internal::CompareField(
               key, values, *listing.host, *listing.plugin, listing.policy));
         });
@@ -284,26 +370,17 @@ const std::vector<FieldComparison>& Verdict::comparisons() const {
 namespace {
 
 std::vector<FieldComparison> Refusals(const Fingerprint& host,
-                                      const Fingerprint& plugin, Policy policy,
-                                      EqualRun equal,
-                                      const internal::HostModel* model) {
+                                      const Fingerprint& plugin, Policy policy) {
   // Only refused fields are spelt out now; CompareField makes them exactly
   // as comparisons() will.
   std::vector<FieldComparison> refusals;
-  ForEachField(
-      host, plugin,
-      [&](std::string_view key, internal::FieldValues values,
-          std::size_t host_index) {
-        if (model != nullptr && host_index != OrderedLookup::kNone &&
-            model->informational(host_index)) {
-          return;
-        }
-        if (internal::Refuses(key, values, host, plugin, policy)) {
-          refusals.push_back(
-              internal::CompareField(key, values, host, plugin, policy));
-        }
-      },
-      equal);
+  ForEachField(host, plugin,
+               [&](std::string_view key, internal::FieldValues values) {
+                 if (internal::Refuses(key, values, host, plugin, policy)) {
+                   refusals.push_back(
+                       internal::CompareField(key, values, host, plugin, policy));
+                 }
+               });
   return refusals;
 }
 
@@ -322,8 +399,7 @@ Verdict Verdict::Of(const Fingerprint& host, const Fingerprint& plugin,
 
 Verdict Compare(const Fingerprint& host, const Fingerprint& plugin,
                 Policy policy) {
-  return Verdict::Of(host, plugin, policy,
-                     Refusals(host, plugin, policy, EqualRun{}, nullptr));
+  return Verdict::Of(host, plugin, policy, Refusals(host, plugin, policy));
 }
 
 }  // namespace preload

@@ -8,6 +8,9 @@
 #include "policy/internal/startup_effects.h"
 
 #include <elf.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <cstddef>
 #include <cstdint>
@@ -146,7 +149,31 @@ struct FunctionPrefix {
 
 FunctionPrefix ScanFunctionStart(std::string_view code) {
   FunctionPrefix prefix{code, false};
-  for (std::size_t i = 0; i < code.size(); ++i) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // 16 bytes at a time: a mask of the bytes that may end the function, and
+  // one of those that may touch a control register.
+  for (; i + 16 <= code.size(); i += 16) {
+    const __m128i bytes =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(code.data() + i));
+    auto is = [&bytes](int byte) {
+      return _mm_cmpeq_epi8(bytes, _mm_set1_epi8(static_cast<char>(byte)));
+    };
+    const unsigned ends =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is(0xc3), is(0xe9))));
+    unsigned touches =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is(0xae), is(0xd9))));
+    if (ends != 0) {
+      const unsigned first = static_cast<unsigned>(__builtin_ctz(ends));
+      touches &= (1u << first) - 1;
+      prefix.may_touch_fp_control |= touches != 0;
+      prefix.code = code.substr(0, i + first);
+      return prefix;
+    }
+    prefix.may_touch_fp_control |= touches != 0;
+  }
+#endif
+  for (; i < code.size(); ++i) {
     const auto byte = static_cast<std::uint8_t>(code[i]);
     if (byte == 0xc3 || byte == 0xe9) {
       prefix.code = code.substr(0, i);

@@ -7,6 +7,8 @@
 // Compare's verdict, under both policies.
 #include "policy/internal/host_model.h"
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -126,6 +128,124 @@ TEST(HostModel, ComparesEveryVariantAsCompareDoes) {
         EXPECT_EQ(quick.comparisons()[i].field, plain.comparisons()[i].field);
         EXPECT_EQ(quick.comparisons()[i].outcome, plain.comparisons()[i].outcome);
       }
+    }
+  }
+}
+
+// A host the plugin differs from in more ways than its kind: no
+// descriptor (the plugin's own is then paired with nothing) and a host ABI
+// the plugin does not require.
+Fingerprint OtherHost() {
+  std::vector<std::string> lines = Lines(Host().payload());
+  lines.erase(std::remove_if(lines.begin(), lines.end(),
+                             [](const std::string& line) {
+                               return line.rfind("descriptor=", 0) == 0;
+                             }),
+              lines.end());
+  lines.insert(lines.end() - 4, "abi.other=1.0");
+  return Parsed(Join(lines));
+}
+
+// Besides Variants(): build settings the host does not have, before and
+// after the run, which every policy refuses, and metadata no rule refuses.
+std::vector<std::string> MoreVariants() {
+  std::vector<std::string> out = Variants();
+  const std::vector<std::string> lines = Lines(kSample);
+  for (const char* extra :
+       {"fp.long_double=64", "target.calling_abi=sysv", "license=MIT",
+        "abi.third=1.0", "requires=other>=1.0", "newer.field=1"}) {
+    for (std::size_t at : {std::size_t{2}, lines.size() - 1}) {
+      std::vector<std::string> with = lines;
+      with.insert(with.begin() + static_cast<std::ptrdiff_t>(at), extra);
+      out.push_back(Join(with));
+    }
+  }
+  return out;
+}
+
+// AcceptedWithModel, the loader's answer without a verdict, is Compare's,
+// for plugins quick-parsed and plainly parsed, under both policies. The
+// variants include refusals the quick path decides (a host ABI's version,
+// a build setting the host lacks): a quick path that wrongly accepted
+// would fail here.
+TEST(HostModel, AcceptsEveryVariantAsCompareDoes) {
+  for (const Fingerprint& host : {Host(), OtherHost()}) {
+    const HostModel model(host);
+    ASSERT_GT(model.count(), 0u);
+    int quick_refusals = 0, quick_accepts = 0;
+    for (const std::string& payload : MoreVariants()) {
+      absl::StatusOr<Fingerprint> quick = model.Parse(payload);
+      absl::StatusOr<Fingerprint> plain = Fingerprint::Parse(payload);
+      ASSERT_EQ(quick.ok(), plain.ok()) << payload;
+      if (!plain.ok()) continue;
+      for (Policy policy : {Policy::kStrict, Policy::kCompatible}) {
+        const bool expected = Compare(host, *plain, policy).accepted();
+        EXPECT_EQ(AcceptedWithModel(model, *quick, policy), expected) << payload;
+        EXPECT_EQ(AcceptedWithModel(model, *plain, policy), expected) << payload;
+        EXPECT_EQ(CompareWithModel(model, *quick, policy).ToStatus("p.so"),
+                  Compare(host, *plain, policy).ToStatus("p.so"))
+            << payload;
+        if (model.OwnLinesOf(*quick)) ++(expected ? quick_accepts : quick_refusals);
+      }
+    }
+    // The quick path decided both ways, not only fell back.
+    EXPECT_GT(quick_refusals, 10);
+    EXPECT_GT(quick_accepts, 10);
+  }
+}
+
+// A quick-parsed fingerprint answers Get from its own lines and its
+// model's run without making its list of fields; the answers, then the
+// list, the host ABIs and the owned fields, are a plain parse's.
+TEST(HostModel, AQuickParseReadsAsAPlainParse) {
+  const HostModel model(OtherHost());
+  int quick = 0;
+  for (const std::string& payload : MoreVariants()) {
+    absl::StatusOr<Fingerprint> fast = model.Parse(payload);
+    absl::StatusOr<Fingerprint> plain = Fingerprint::Parse(payload);
+    if (!plain.ok()) continue;
+    ASSERT_TRUE(fast.ok()) << payload;
+    quick += model.OwnLinesOf(*fast).has_value();
+    for (const FingerprintFieldView& field : plain->field_views()) {
+      EXPECT_EQ(fast->Get(field.key), field.value) << field.key;
+      // A view into the fingerprint's own text, not the model's.
+      const std::string_view text = fast->payload();
+      const std::optional<std::string_view> value = fast->Get(field.key);
+      ASSERT_TRUE(value.has_value());
+      EXPECT_GE(value->data(), text.data());
+      EXPECT_LE(value->data() + value->size(), text.data() + text.size());
+    }
+    EXPECT_FALSE(fast->Get("no.such.key").has_value());
+    const Fingerprint copy = *fast;  // shares what the first call makes
+    ASSERT_EQ(copy.field_views().size(), plain->field_views().size());
+    EXPECT_EQ(fast->HostAbis(), plain->HostAbis());
+    ASSERT_EQ(fast->fields().size(), plain->fields().size());
+    for (std::size_t i = 0; i < plain->fields().size(); ++i) {
+      EXPECT_EQ(fast->fields()[i].key, plain->fields()[i].key);
+      EXPECT_EQ(fast->fields()[i].value, plain->fields()[i].value);
+    }
+  }
+  EXPECT_GT(quick, 20);
+}
+
+// Lines outside the run that repeat a key, of the run or of each other,
+// however the quick path met them (in the model's order, or checked one by
+// one), are refused with Parse's error.
+TEST(HostModel, RepeatedKeysAroundTheRunAreRefusedAsParseDoes) {
+  const HostModel model(OtherHost());
+  const std::vector<std::string> lines = Lines(kSample);
+  for (const char* key_line :
+       {"kind=plugin", "name=x", "descriptor=preload_descriptor_x", "sdk.abi=1",
+        "layout.enum=4/4", "build.config=Release", "flags.cxx=-O2", "extra=1"}) {
+    for (std::size_t at = 1; at <= lines.size(); ++at) {
+      std::vector<std::string> with = lines;
+      with.insert(with.begin() + static_cast<std::ptrdiff_t>(at), key_line);
+      with.insert(with.begin() + 1, key_line);
+      const std::string payload = Join(with);
+      absl::StatusOr<Fingerprint> quick = model.Parse(payload);
+      absl::StatusOr<Fingerprint> plain = Fingerprint::Parse(payload);
+      ASSERT_FALSE(plain.ok()) << payload;
+      EXPECT_EQ(quick.status(), plain.status()) << payload;
     }
   }
 }

@@ -85,6 +85,20 @@ TEST(StartupEffects, CodeAfterTheFirstReturnOrJumpIsNotLookedAt) {
       StartupEffectOf(EM_X86_64, Bytes({0xc3}) + kFastMath).has_value());
 }
 
+// The scan reads 16 bytes at a time: wherever the block boundaries fall,
+// the function is found up to its first ret or jmp, and only there.
+TEST(StartupEffects, FoundWhereverTheScansBlocksFall) {
+  for (std::size_t nops = 0; nops + kFastMath.size() <= 48; ++nops) {
+    const std::string padding(nops, '\x90');
+    EXPECT_TRUE(StartupEffectOf(EM_X86_64, padding + kFastMath).has_value()) << nops;
+    if (nops == 0) continue;
+    // A ret anywhere before the store ends the function there.
+    std::string ended = padding + kFastMath;
+    ended[nops - 1] = '\xc3';
+    EXPECT_FALSE(StartupEffectOf(EM_X86_64, ended).has_value()) << nops;
+  }
+}
+
 TEST(StartupEffects, OnlyX86_64CodeIsInspected) {
   EXPECT_FALSE(StartupEffectOf(EM_AARCH64, kFastMath).has_value());
   EXPECT_FALSE(StartupEffectOf(EM_386, kPrec64).has_value());

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstddef>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -205,6 +206,20 @@ absl::StatusOr<const ProgramHeaders*> ElfFile::ReadProgramHeaders() const {
       ReadRange(h.phoff, h.phnum * h.phentsize, &storage);
   if (!table.ok()) return table.status();
   const ElfClassLayout& l = *layout_;
+  constexpr bool kHostBigEndian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+  if (layout_ == &kElf64 && big_endian_ == kHostBigEndian) {
+    // The usual file, in this machine's layout: one copy per header.
+    phdrs_.resize(h.phnum);
+    ElfProgramHeader* out = phdrs_.data();
+    for (uint64_t i = 0; i < h.phnum; ++i) {
+      Elf64_Phdr phdr;
+      std::memcpy(&phdr, table->data() + i * sizeof phdr, sizeof phdr);
+      out[i] = {i, phdr.p_type, phdr.p_offset, phdr.p_vaddr, phdr.p_filesz,
+                phdr.p_align};
+    }
+    have_phdrs_ = true;
+    return &phdrs_;
+  }
   phdrs_.reserve(h.phnum);
   for (uint64_t i = 0; i < h.phnum; ++i) {
     const std::string_view phdr = table->substr(i * h.phentsize, h.phentsize);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,22 +29,42 @@ struct StartupTags {
   uint64_t arrays[2][2] = {{0, 0}, {0, 0}};  // {address, size}: preinit, init
 };
 
+// Records one entry of the dynamic section; false at DT_NULL, its end.
+bool AddStartupTag(uint64_t tag, uint64_t value, StartupTags* tags) {
+  switch (tag) {
+    case DT_NULL: return false;
+    case DT_INIT: tags->init = value; break;
+    case DT_PREINIT_ARRAY: tags->arrays[0][0] = value; break;
+    case DT_PREINIT_ARRAYSZ: tags->arrays[0][1] = value; break;
+    case DT_INIT_ARRAY: tags->arrays[1][0] = value; break;
+    case DT_INIT_ARRAYSZ: tags->arrays[1][1] = value; break;
+    default: break;
+  }
+  return true;
+}
+
 StartupTags ParseStartupTags(const ElfFile& elf, std::string_view dynamic) {
+  StartupTags tags;
+  constexpr bool kHostBigEndian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+  if (elf.layout().bits == 64 && elf.big_endian() == kHostBigEndian) {
+    // The usual file, in this machine's layout: one copy per entry.
+    for (std::size_t at = 0; at + sizeof(Elf64_Dyn) <= dynamic.size();
+         at += sizeof(Elf64_Dyn)) {
+      Elf64_Dyn entry;
+      std::memcpy(&entry, dynamic.data() + at, sizeof entry);
+      if (!AddStartupTag(static_cast<uint64_t>(entry.d_tag), entry.d_un.d_val, &tags)) {
+        break;
+      }
+    }
+    return tags;
+  }
   const std::size_t entry = elf.layout().bits == 64 ? sizeof(Elf64_Dyn)
                                                     : sizeof(Elf32_Dyn);
   const std::size_t word = entry / 2;
-  StartupTags tags;
   for (std::size_t at = 0; at + entry <= dynamic.size(); at += entry) {
-    const uint64_t tag = elf.Load(dynamic, at, word);
-    const uint64_t value = elf.Load(dynamic, at + word, word);
-    if (tag == DT_NULL) break;
-    switch (tag) {
-      case DT_INIT: tags.init = value; break;
-      case DT_PREINIT_ARRAY: tags.arrays[0][0] = value; break;
-      case DT_PREINIT_ARRAYSZ: tags.arrays[0][1] = value; break;
-      case DT_INIT_ARRAY: tags.arrays[1][0] = value; break;
-      case DT_INIT_ARRAYSZ: tags.arrays[1][1] = value; break;
-      default: break;
+    if (!AddStartupTag(elf.Load(dynamic, at, word),
+                       elf.Load(dynamic, at + word, word), &tags)) {
+      break;
     }
   }
   return tags;

@@ -21,8 +21,10 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "preload/fingerprint.h"
 
 namespace preload::internal {
@@ -44,11 +46,22 @@ class KnownLines {
   // The run's bytes, each line with its '\n'; empty when there is none.
   std::string_view bytes() const { return bytes_; }
 
- private:
-  // At most this many lines outside the run take the quick path, whose
-  // check for repeated keys among them is pairwise.
-  static constexpr std::size_t kMaxOwnLines = 32;
+  // The lines of a fingerprint that this parser's quick path made (or a
+  // copy of one) outside the run: its other fields in payload order, none
+  // with a key of the run, `before_run` of them before it. nullopt for any
+  // other fingerprint, whose fields may still repeat the run.
+  struct OwnLines {
+    absl::Span<const FingerprintFieldView> fields;
+    // For each field, the index of the model's field with its key, or
+    // kNotInModel when the quick path did not pair it (the model may still
+    // have the key).
+    absl::Span<const std::uint32_t> in_model;
+    std::size_t before_run = 0;
+  };
+  static constexpr std::uint32_t kNotInModel = UINT32_MAX;
+  std::optional<OwnLines> OwnLinesOf(const Fingerprint& fingerprint) const;
 
+ private:
   std::optional<Fingerprint> QuickParse(std::string_view payload) const;
   // Whether `key` is the key of a line of the run.
   bool InRun(std::string_view key) const;
@@ -64,6 +77,12 @@ class KnownLines {
   // Bit (first byte + 7 * last byte) % 64 of entry (length % 64) is set for
   // each key of the run: most other keys are told apart without comparing.
   std::array<std::uint64_t, 64> key_shapes_{};
+  // The model's keys outside the run, in its order, with their indices.
+  struct Expected {
+    std::string_view key;
+    std::uint32_t index;
+  };
+  std::vector<Expected> expected_;
 };
 
 }  // namespace preload::internal

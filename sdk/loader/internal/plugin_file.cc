@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <vector>
 
@@ -68,10 +69,9 @@ absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
   return fd;
 }
 
-absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path,
+absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path,
                                          struct stat& info) {
-  const std::string name(path);
-  UniqueFd fd(::open(name.c_str(), kPluginOpenFlags));
+  UniqueFd fd(::open(path.c_str(), kPluginOpenFlags));
   if (!fd.valid()) return OpenError(path, errno);
   return RegularFile(std::move(fd), path, info);
 }
@@ -136,21 +136,35 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(ElfFile& elf,
 
 // The descriptor symbol comes from the file: accept only our own names, so a
 // crafted note cannot make us look up an arbitrary symbol.
+absl::Status CheckDescriptorSymbol(const Fingerprint& fingerprint,
+                                   std::string_view path) {
+  const std::string_view symbol = fingerprint.Get("descriptor").value_or("");
+  // [A-Za-z0-9_] as a table: one lookup per byte.
+  static constexpr auto kSymbolChars = [] {
+    std::array<bool, 256> table{};
+    for (unsigned char c = 'a'; c <= 'z'; ++c) table[c] = true;
+    for (unsigned char c = 'A'; c <= 'Z'; ++c) table[c] = true;
+    for (unsigned char c = '0'; c <= '9'; ++c) table[c] = true;
+    table['_'] = true;
+    return table;
+  }();
+  const bool valid =
+      absl::StartsWith(ToAbsl(symbol), PRELOAD_DESCRIPTOR_PREFIX) &&
+      std::all_of(symbol.begin(), symbol.end(), [](char c) {
+        return kSymbolChars[static_cast<unsigned char>(c)];
+      });
+  if (valid) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      ToAbsl(path), ": the fingerprint names no valid export descriptor ('",
+      ToAbsl(symbol), "')"));
+}
+
 absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
                                              std::string_view path) {
-  std::string symbol(fingerprint.Get("descriptor").value_or(""));
-  const bool valid =
-      absl::StartsWith(symbol, PRELOAD_DESCRIPTOR_PREFIX) &&
-      std::all_of(symbol.begin(), symbol.end(), [](char c) {
-        return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-               (c >= 'A' && c <= 'Z');
-      });
-  if (!valid) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        ToAbsl(path), ": the fingerprint names no valid export descriptor ('",
-        symbol, "')"));
+  if (absl::Status valid = CheckDescriptorSymbol(fingerprint, path); !valid.ok()) {
+    return valid;
   }
-  return symbol;
+  return std::string(fingerprint.Get("descriptor").value_or(""));
 }
 
 // Has the file open on `fd` been written to since `then` was taken? Its size

@@ -70,7 +70,7 @@ inline constexpr int kReservedDescriptors = 16;
 absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
                                      struct stat& info);
 // Opens `path` with kPluginOpenFlags and checks it as RegularFile does.
-absl::StatusOr<UniqueFd> OpenRegularFile(std::string_view path, struct stat& info);
+absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path, struct stat& info);
 
 // Aborted when the file open on `fd` has been written to since `then` was
 // taken: "<path>: <what> (...), <consequence>; ..." with what to do.
@@ -90,6 +90,9 @@ absl::StatusOr<Fingerprint> ReadPluginFingerprint(ElfFile& elf,
 // an arbitrary symbol.
 absl::StatusOr<std::string> DescriptorSymbol(const Fingerprint& fingerprint,
                                              std::string_view path);
+// The same check, without a copy of the name.
+absl::Status CheckDescriptorSymbol(const Fingerprint& fingerprint,
+                                   std::string_view path);
 
 // `status` with every control byte of its message but a newline escaped
 // (base/internal/escape.h): what the loader's API returns, as its messages

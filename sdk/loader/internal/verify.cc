@@ -47,6 +47,12 @@ void TraceVerdict(const Tracer& trace, const Verdict& verdict,
 
 absl::Status LoaderState::VerifyFingerprint(const Fingerprint& plugin,
                                             const std::string& path) const {
+  // The verdict, its listing and its words are made only for a refusal or
+  // a trace.
+  if (!trace->enabled(TraceCategory::kVerify) &&
+      AcceptedWithModel(host_model, plugin, policy)) {
+    return absl::OkStatus();
+  }
   const Verdict verdict = CompareWithModel(host_model, plugin, policy);
   if (trace->enabled(TraceCategory::kVerify)) {
     trace->Line(TraceCategory::kVerify, path, ": plugin ", ToAbsl(plugin.name()),
@@ -180,9 +186,9 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
   if (absl::Status startup = CheckStartupEffects(elf); !startup.ok()) {
     return refused(startup);
   }
-  if (absl::StatusOr<std::string> symbol = DescriptorSymbol(*fingerprint, path);
+  if (absl::Status symbol = CheckDescriptorSymbol(*fingerprint, path);
       !symbol.ok()) {
-    return refused(symbol.status());
+    return refused(symbol);
   }
   if (to_load) {
     // Named as the mapping step names it: by its real path.

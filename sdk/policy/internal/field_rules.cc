@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "base/internal/string_view.h"
@@ -146,6 +147,16 @@ bool HasRule(std::string_view field) {
 
 bool IsInformational(std::string_view field) {
   return rules::RuleFor(field).rule == rules::Rule::kInformational;
+}
+
+std::vector<std::string_view> InformationalFields() {
+  std::vector<std::string_view> fields;
+  for (const rules::FieldRule& rule : rules::kRules) {
+    if (!rules::IsPrefix(rule) && rule.rule == rules::Rule::kInformational) {
+      fields.push_back(rule.key);
+    }
+  }
+  return fields;
 }
 
 bool IsBuildSetting(std::string_view field) {

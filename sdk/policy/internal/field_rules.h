@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "preload/fingerprint.h"
 #include "preload/policy.h"
@@ -38,6 +39,10 @@ bool HasRule(std::string_view field);
 
 // Whether `field`'s rule is informational: recorded, never refused.
 bool IsInformational(std::string_view field);
+
+// The fields the rule table names exactly (not by a prefix) whose rule is
+// informational, in the table's order.
+std::vector<std::string_view> InformationalFields();
 
 // Whether `field` is a build setting: a field every plugin built like its
 // host carries with the host's value. Its rule compares it (it is not

@@ -20,6 +20,7 @@
 #define PRELOAD_POLICY_INTERNAL_HOST_MODEL_H_
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -50,12 +51,27 @@ class HostModel {
   [[nodiscard]] absl::StatusOr<Fingerprint> Parse(std::string_view payload) const {
     return settings_.Parse(payload);
   }
+  // The lines outside the run of a fingerprint Parse's quick path made.
+  std::optional<KnownLines::OwnLines> OwnLinesOf(const Fingerprint& plugin) const {
+    return settings_.OwnLinesOf(plugin);
+  }
+  // The host's fields outside the run, by index.
+  const std::vector<std::size_t>& outside() const { return outside_; }
+  // Whether the rule table names `field` exactly as informational.
+  bool NamedInformational(std::string_view field) const {
+    for (std::string_view name : informational_names_) {
+      if (name == field) return true;
+    }
+    return false;
+  }
 
  private:
   Fingerprint host_;
   std::size_t first_ = 0, count_ = 0;
   KnownLines settings_;
   std::vector<bool> informational_;  // by host field
+  std::vector<std::size_t> outside_;
+  std::vector<std::string_view> informational_names_;
 };
 
 // Compare(model.host(), plugin, policy), with one comparison of bytes for
@@ -64,6 +80,12 @@ class HostModel {
 // (its keys valid), as the loader's do.
 Verdict CompareWithModel(const HostModel& model, const Fingerprint& plugin,
                          Policy policy);
+
+// CompareWithModel(model, plugin, policy).accepted(), without making the
+// verdict: what the loader asks of every plugin, and all it asks of one it
+// accepts when it is not tracing.
+bool AcceptedWithModel(const HostModel& model, const Fingerprint& plugin,
+                       Policy policy);
 
 }  // namespace preload::internal
 
