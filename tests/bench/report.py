@@ -524,12 +524,17 @@ def main():
             w("within one run are what count on a shared machine).")
             w("")
         ps = build.get("python_starts", {}).get("add_preload_plugin", {})
-        w("Python starts (all / of them the fingerprint codegen), counted through a")
-        w("wrapper given as `Python3_EXECUTABLE`:")
-        w("")
-        for k, (total, codegen) in ps.items():
-            w(f"- {k.replace('_', ' ')}: {total} / {codegen}")
-        w("")
+        if ps:
+            w("Python starts (all / of them the fingerprint codegen), counted through a")
+            w("wrapper given as `Python3_EXECUTABLE`:")
+            w("")
+            for k, (total, codegen) in ps.items():
+                w(f"- {k.replace('_', ' ')}: {total} / {codegen}")
+            w("")
+        else:
+            w("Python starts, re-configure, no-op and one-edit builds: not measured in")
+            w("this run (only the from-scratch configure and build of each set).")
+            w("")
         w("The generator renders every target's fingerprint source in one run at the")
         w("end of configuration, and is skipped (one stamp) when its inputs are")
         w("unchanged; builds never start it. Each plugin compiles one more translation")
