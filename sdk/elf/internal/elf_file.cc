@@ -85,13 +85,31 @@ absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
                                                         Buffer* storage) const {
   const std::string_view p = prefix();
   if (FitsWithin(offset, size, p.size())) return p.substr(offset, size);
-  storage->resize(size);
+  for (std::size_t i = 0; i < kept_count_; ++i) {
+    const KeptRange& kept = kept_ranges_[i];
+    if (offset >= kept.offset && FitsWithin(offset - kept.offset, size, kept.size)) {
+      return std::string_view(kept_ + kept.at + (offset - kept.offset), size);
+    }
+  }
+  // A small range is read into this reader's own room and kept there, so
+  // that the next reader of the same bytes (the load's dynamic section, read
+  // by the start-up check a moment before) makes no system call for them.
+  const bool keep = kept_count_ < kKeptRanges && size <= kKeptBytes - kept_used_;
+  char* out = keep ? kept_ + kept_used_ : nullptr;
+  if (!keep) {
+    storage->resize(size);
+    out = storage->data();
+  }
   const uint64_t from_prefix = offset < p.size() ? p.size() - offset : 0;
-  if (from_prefix > 0) p.copy(storage->data(), from_prefix, offset);
-  absl::Status read = PreadExactly(storage->data() + from_prefix,
-                                   size - from_prefix, offset + from_prefix);
+  if (from_prefix > 0) p.copy(out, from_prefix, offset);
+  absl::Status read =
+      PreadExactly(out + from_prefix, size - from_prefix, offset + from_prefix);
   if (!read.ok()) return read;
-  return std::string_view(storage->data(), storage->size());
+  if (keep) {
+    kept_ranges_[kept_count_++] = {offset, size, kept_used_};
+    kept_used_ += size;
+  }
+  return std::string_view(out, size);
 }
 
 absl::StatusOr<std::string_view> ElfFile::ReadRange(

@@ -140,8 +140,11 @@ class ElfFile {
   absl::StatusOr<const ProgramHeaders*> ReadProgramHeaders() const;
 
   // Bytes [offset, offset + size), which the caller has checked lie within
-  // size(). Served from the bytes already read where possible; `storage`
-  // holds the rest and must outlive the view.
+  // size(). Served from the bytes already read where possible: the first
+  // bytes, and the small ranges read before, which this reader keeps (up to
+  // kKeptBytes in all). `storage` holds a range that is not kept, and must
+  // outlive the view; a view into what this reader holds lives as long as
+  // the reader.
   absl::StatusOr<std::string_view> ReadRange(uint64_t offset, uint64_t size,
                                              std::string* storage) const;
   // The same into a buffer that holds a small range without allocating:
@@ -178,6 +181,16 @@ class ElfFile {
   // shared object, which sit at its start; only exotic layouts need a second.
   static constexpr std::size_t kPrefixBytes = 4096;
 
+  // Room for the small ranges read past the first bytes (the start-up
+  // code's dynamic section and functions, the dynamic section again for a
+  // load): 1,280 bytes for the tiny benchmark plugin.
+  static constexpr std::size_t kKeptBytes = 2048;
+  static constexpr std::size_t kKeptRanges = 4;
+  struct KeptRange {
+    uint64_t offset, size;
+    std::size_t at;  // in kept_
+  };
+
   std::string_view prefix() const { return {prefix_, prefix_size_}; }
   // ReadRange's work, `storage` being a std::string or a RangeBuffer.
   template <typename Buffer>
@@ -198,6 +211,9 @@ class ElfFile {
   ElfHeader header_;
   std::size_t prefix_size_ = 0;
   char prefix_[kPrefixBytes];
+  mutable std::size_t kept_count_ = 0, kept_used_ = 0;
+  mutable KeptRange kept_ranges_[kKeptRanges];
+  mutable char kept_[kKeptBytes];
 };
 
 // The notes of one owner and type that FindNoteDescs found: how many, and

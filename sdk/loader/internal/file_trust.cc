@@ -51,10 +51,16 @@ struct TrustedOwners {
   std::optional<uid_t> user;  // besides root
 };
 
+// Two system calls: getresuid and getresgid answer for the real and the
+// effective ids at once (getuid, geteuid, getgid, getegid took four, and
+// geteuid a fifth).
 TrustedOwners Owners() {
-  const bool secure = ::getauxval(AT_SECURE) != 0 ||
-                      ::getuid() != ::geteuid() || ::getgid() != ::getegid();
-  if (!secure || ::geteuid() != ::getuid()) return {secure, ::geteuid()};
+  uid_t uid = 0, euid = 0, suid = 0;
+  gid_t gid = 0, egid = 0, sgid = 0;
+  if (::getresuid(&uid, &euid, &suid) != 0) uid = ::getuid(), euid = ::geteuid();
+  if (::getresgid(&gid, &egid, &sgid) != 0) gid = ::getgid(), egid = ::getegid();
+  const bool secure = ::getauxval(AT_SECURE) != 0 || uid != euid || gid != egid;
+  if (!secure || euid != uid) return {secure, euid};
   return {secure, std::nullopt};
 }
 
@@ -76,9 +82,15 @@ absl::Status Refuse(const std::string& file, const std::string& what) {
 // all of it, so that a refusal names every problem at once (a tree made
 // under umask 002 has one per level) and the one command that fixes them.
 struct Problems {
-  // Asked of the kernel once per check, not once per path component (five
-  // system calls each).
-  TrustedOwners owners = Owners();
+  // Whose files are trusted besides root's, asked of the kernel once per
+  // check, and only when a file or directory of the walk is not root's:
+  // root's are trusted whatever the process's ids are, so a walk over
+  // root's tree makes no call for them. Not kept from one check to the
+  // next, as the process may change its ids in between.
+  const TrustedOwners& owners() {
+    if (!owners_) owners_ = Owners();
+    return *owners_;
+  }
   std::vector<std::string> found;
   std::string top_writable;  // the highest directory others may write
 
@@ -94,11 +106,15 @@ struct Problems {
         top_writable.empty() ? "" : "; all at once: chmod -R go-w ",
         top_writable));
   }
+
+ private:
+  std::optional<TrustedOwners> owners_;
 };
 
 void CheckOwner(Problems& problems, const char* kind, std::string_view path,
                 const struct stat& info) {
-  const TrustedOwners& owners = problems.owners;
+  if (info.st_uid == 0) return;  // trusted whoever runs the program
+  const TrustedOwners& owners = problems.owners();
   if (TrustedOwner(owners, info.st_uid)) return;
   const std::string owned = absl::StrCat(
       "the ", kind, " ", ToAbsl(path), " is owned by ", UserName(info.st_uid));
