@@ -1,6 +1,7 @@
 // Copyright the PreloadSDK authors.
 #include "cli/internal/deps.h"
 
+#include <elf.h>
 #include <fcntl.h>
 
 #include <cerrno>
@@ -53,7 +54,12 @@ DependencyResolver::DependencyResolver(SearchSettings settings)
 // objects.
 absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
                                                        bool recursive) {
-  absl::StatusOr<ElfDynamic> root_dynamic = ReadDynamicOf(path);
+  return Resolve(path, ReadDynamicOf(path), recursive);
+}
+
+absl::StatusOr<DepsReport> DependencyResolver::Resolve(
+    const std::string& path, const absl::StatusOr<ElfDynamic>& root_dynamic,
+    bool recursive) {
   if (!root_dynamic.ok()) return root_dynamic.status();
   DepsReport report;
   report.path = path;
@@ -95,12 +101,26 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
 
 namespace {
 
-// What a search from `requester` depends on besides `name`: the requester
-// itself (its own lists and $ORIGIN) and the DT_RPATH of each object that
-// needed it, with that object's $ORIGIN. LD_LIBRARY_PATH and the cache are
-// the same for the whole resolver.
+// What a search from `requester` depends on besides `name`, so that equal
+// keys mean equal answers. For a library, its own path (which fixes its
+// lists and $ORIGIN) and the DT_RPATH of each object that needed it, with
+// that object's $ORIGIN. For the file checked itself, which no other file
+// shares a path with but many share a directory and lists with: its
+// directory ($ORIGIN, which its lists, LD_LIBRARY_PATH or the name itself
+// may use), its lists, -z nodeflib and the code it runs (which candidates fit,
+// $LIB and $PLATFORM). LD_LIBRARY_PATH, the cache, the default directories
+// and the working directory are the same for the whole resolver.
 std::string SearchKey(const std::string& name,
                       const internal::SearchingObject& requester) {
+  if (requester.parent == nullptr) {
+    const ElfDynamic& d = requester.dynamic;
+    return absl::StrCat(name, "\nfile in ", requester.origin, "\n",
+                        d.rpath ? "rpath " + *d.rpath : "", "\n",
+                        d.runpath ? "runpath " + *d.runpath : "", "\n",
+                        (d.flags_1 & DF_1_NODEFLIB) != 0, " ",
+                        d.identity.elf_class, " ", d.identity.big_endian, " ",
+                        d.identity.machine);
+  }
   std::string key = absl::StrCat(name, "\n", requester.path);
   for (const internal::SearchingObject* up = requester.parent; up != nullptr;
        up = up->parent) {
@@ -144,11 +164,7 @@ const std::string& DependencyResolver::WhoElseCouldWrite(
 Library DependencyResolver::Find(const std::string& name,
                                  const internal::SearchingObject& requester,
                                  std::string* cache_problem) {
-  // The file's own needs are searched from its own path, which no other file
-  // shares: not kept.
-  internal::FoundLibrary found = requester.parent == nullptr
-                                     ? search_.Find(name, requester)
-                                     : FindOnce(name, requester);
+  internal::FoundLibrary found = FindOnce(name, requester);
   if (!found.cache_problem.empty()) *cache_problem = found.cache_problem;
   Library library;
   library.name = name;

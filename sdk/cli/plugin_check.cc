@@ -132,9 +132,10 @@ LoaderOptions CheckerOptions(const Host& host, Policy policy) {
 
 }  // namespace
 
-PluginChecker::PluginChecker(const Host& host, Policy policy)
+PluginChecker::PluginChecker(const Host& host, Policy policy, Extras extras)
     : host_(host),
       policy_(policy),
+      extras_(extras),
       loader_(CheckerOptions(host, policy)),
       resolver_(SearchSettingsFromEnvironment()) {}
 
@@ -163,14 +164,17 @@ absl::StatusOr<Fingerprint> PluginChecker::Verify(
 PluginCheck PluginChecker::Check(const std::string& path,
                                  const PluginDirectory* directory) {
   PluginCheck check;
-  check.file = ReadBinary(path);
+  ReadOptions read;
+  read.startup_effects = false;  // the loader's own check refuses any
+  read.dynamic_section = true;   // for the resolver, through the same descriptor
+  check.file = ReadBinary(path, read);
   if (check.file.kind != FileKind::kPreload) {
     Refuse(&check, std::string(ResultName(check.file.kind)),
            check.file.message, ExitStatusOf(check.file.kind));
     return check;
   }
   const Fingerprint& plugin = *check.file.fingerprint;
-  check.signature = ReadSignatureInfo(path);
+  if (extras_ == Extras::kSignatureFile) check.signature = ReadSignatureInfo(path);
   if (plugin.kind() != "plugin") {
     Refuse(&check, "not_plugin",
            absl::StrCat(path, ": is a PreloadSDK ", ToAbsl(plugin.kind()),
@@ -204,7 +208,8 @@ PluginCheck PluginChecker::Check(const std::string& path,
              kExitRefused);
     }
   }
-  absl::StatusOr<DepsReport> deps = resolver_.Resolve(path, true);
+  absl::StatusOr<DepsReport> deps =
+      resolver_.Resolve(path, *check.file.dynamic, /*recursive=*/true);
   if (!deps.ok()) {
     Refuse(&check, "corrupt", std::string(deps.status().message()),
            kExitRefused);

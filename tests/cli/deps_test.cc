@@ -199,6 +199,44 @@ TEST_F(DepsTest, OneResolverForManyFilesKeepsEachFilesInheritedRpath) {
   }
 }
 
+// The search for a file's own needs is kept for the next file of the same
+// directory with the same lists and code; a file that differs in any of
+// them (its directory, DT_RUNPATH, DT_RPATH, ELF class) must be searched
+// with its own.
+TEST_F(DepsTest, OneResolverKeepsEachFilesOwnSearchApart) {
+  Write("d1/a/libz.so", {});
+  Write("d1/b/libz.so", {});
+  Write("d2/a/libz.so", {});
+  struct Case {
+    std::string plugin;
+    std::string found;  // relative to root_; empty: not found
+    std::string via;
+  };
+  const std::vector<Case> cases = {
+      {Write("d1/pa.so", {{"libz.so"}, "", "$ORIGIN/a"}), "d1/a/libz.so", "runpath"},
+      {Write("d1/pb.so", {{"libz.so"}, "", "$ORIGIN/b"}), "d1/b/libz.so", "runpath"},
+      {Write("d2/pa.so", {{"libz.so"}, "", "$ORIGIN/a"}), "d2/a/libz.so", "runpath"},
+      {Write("d1/pr.so", {{"libz.so"}, "$ORIGIN/b", ""}), "d1/b/libz.so", "rpath"},
+      {Write("d1/none.so", {{"libz.so"}, "", ""}), "", ""},
+      {Write("d1/p32.so", {{"libz.so"}, "", "$ORIGIN/a", /*is64=*/false}), "", ""},
+      {Write("d1/pa2.so", {{"libz.so"}, "", "$ORIGIN/a"}), "d1/a/libz.so", "runpath"},
+  };
+  DependencyResolver resolver(Settings());
+  for (int round = 0; round < 2; ++round) {
+    for (const Case& c : cases) {
+      absl::StatusOr<DepsReport> report = resolver.Resolve(c.plugin, true);
+      ASSERT_TRUE(report.ok()) << report.status();
+      ASSERT_EQ(report->libraries.size(), 1u) << c.plugin;
+      const Library& z = report->libraries[0];
+      EXPECT_EQ(z.needed_by, c.plugin);
+      EXPECT_EQ(z.found, !c.found.empty()) << c.plugin;
+      if (c.found.empty()) continue;
+      EXPECT_EQ(z.path, root_ + "/" + c.found) << c.plugin;
+      EXPECT_EQ(z.via, c.via) << c.plugin;
+    }
+  }
+}
+
 TEST_F(DepsTest, RefusesWhatIsNotElf) {
   std::ofstream(root_ + "/text.so") << "not an ELF file at all, just some text";
   DependencyResolver resolver(SearchSettings{});

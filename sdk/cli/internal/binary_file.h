@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "preload/elf_dynamic.h"
 #include "preload/fingerprint.h"
 
 namespace preload::cli {
@@ -31,10 +33,21 @@ struct BinaryFile {
   // (the loader refuses a plugin with any), in words; or why it could not
   // be read.
   std::vector<std::string> startup_effects;
+  // A PreloadSDK binary's dynamic section, read through the same descriptor
+  // (ReadOptions::dynamic_section), or why it could not be read.
+  std::optional<absl::StatusOr<ElfDynamic>> dynamic;
+};
+
+// What ReadBinary reads besides the note. `inspect` shows the start-up
+// code's effects; the plugin checks need the dynamic section instead, and
+// read it here rather than opening the file once more.
+struct ReadOptions {
+  bool startup_effects = true;
+  bool dynamic_section = false;
 };
 
 // Reads `path`. Never fails: the outcome is in `kind` and `message`.
-BinaryFile ReadBinary(const std::string& path);
+BinaryFile ReadBinary(const std::string& path, ReadOptions options = {});
 
 // The exit status a file of this kind contributes (0 for kPreload).
 int ExitStatusOf(FileKind kind);
