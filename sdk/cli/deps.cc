@@ -57,21 +57,73 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
   return Resolve(path, ReadDynamicOf(path), recursive);
 }
 
+namespace {
+
+// Everything a file's report depends on besides its own path: its directory
+// ($ORIGIN, and where its lists' unsafe entries are) and its whole dynamic
+// section. DT strings hold no NUL, which separates the parts.
+std::string ReportKey(const std::string& origin, const ElfDynamic& d,
+                      bool recursive) {
+  const auto optional = [](const std::optional<std::string>& value) {
+    return value ? "=" + *value : std::string("none");
+  };
+  const std::string nul(1, '\0');
+  return absl::StrCat(recursive, " ", d.has_dynamic, " ", d.flags_1, " ",
+                      d.identity.elf_class, " ", d.identity.big_endian, " ",
+                      d.identity.machine, " ", d.identity.type, nul, origin, nul,
+                      optional(d.soname), nul, optional(d.rpath), nul,
+                      optional(d.runpath), nul, absl::StrJoin(d.needed, nul));
+}
+
+// A file is not searched again as its own dependency (ld.so's list of
+// loaded objects): a report that found a library at `absolute` would differ
+// for the file at that path.
+bool FindsFile(const DepsReport& report, const std::string& absolute) {
+  for (const Library& library : report.libraries) {
+    if (library.found && library.path == absolute) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// A file of the same directory with the same dynamic section as one resolved
+// before gets that one's report, with its own path.
 absl::StatusOr<DepsReport> DependencyResolver::Resolve(
     const std::string& path, const absl::StatusOr<ElfDynamic>& root_dynamic,
     bool recursive) {
   if (!root_dynamic.ok()) return root_dynamic.status();
+  const std::string absolute = internal::AbsolutePath(path);
+  std::string key =
+      ReportKey(internal::DirectoryOf(absolute), *root_dynamic, recursive);
+  if (auto it = reports_.find(key);
+      it != reports_.end() && !FindsFile(it->second, absolute)) {
+    DepsReport report = it->second;
+    report.path = path;
+    for (Library& library : report.libraries) {
+      if (library.depth == 1) library.needed_by = absolute;
+    }
+    return report;
+  }
+  DepsReport report = ResolveAnew(path, absolute, *root_dynamic, recursive);
+  if (!FindsFile(report, absolute)) reports_.try_emplace(std::move(key), report);
+  return report;
+}
+
+DepsReport DependencyResolver::ResolveAnew(const std::string& path,
+                                           const std::string& absolute,
+                                           const ElfDynamic& root_dynamic,
+                                           bool recursive) {
   DepsReport report;
   report.path = path;
-  report.dynamic = *root_dynamic;
+  report.dynamic = root_dynamic;
 
   std::deque<internal::SearchingObject> objects;  // stable parent links
-  const std::string absolute = internal::AbsolutePath(path);
-  objects.push_back({absolute, internal::DirectoryOf(absolute), *root_dynamic});
+  objects.push_back({absolute, internal::DirectoryOf(absolute), root_dynamic});
   std::set<std::string> seen_names, seen_paths{absolute};
-  if (root_dynamic->soname) seen_names.insert(*root_dynamic->soname);
+  if (root_dynamic.soname) seen_names.insert(*root_dynamic.soname);
   report.unsafe_search_entries =
-      UnsafeSearchEntries(*root_dynamic, internal::DirectoryOf(absolute));
+      UnsafeSearchEntries(root_dynamic, internal::DirectoryOf(absolute));
   for (std::size_t next = 0; next < objects.size(); ++next) {
     const internal::SearchingObject& requester = objects[next];
     for (const std::string& name : requester.dynamic.needed) {

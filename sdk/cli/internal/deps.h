@@ -76,6 +76,9 @@ class DependencyResolver {
       bool recursive);
 
  private:
+  // Resolve's breadth-first walk, for a file no report is kept for.
+  DepsReport ResolveAnew(const std::string& path, const std::string& absolute,
+                         const ElfDynamic& root_dynamic, bool recursive);
   // Also sets `cache_problem` when the search reached an unreadable cache.
   Library Find(const std::string& name,
                const internal::SearchingObject& requester,
@@ -94,6 +97,9 @@ class DependencyResolver {
   absl::node_hash_map<std::string, internal::FoundLibrary> found_;
   absl::node_hash_map<std::string, absl::StatusOr<ElfDynamic>> dynamics_;
   absl::node_hash_map<std::string, std::string> writers_;
+  // Whole reports, by directory and dynamic section (deps.cc, ReportKey):
+  // plugins copied or built alike into one directory are resolved once.
+  absl::node_hash_map<std::string, DepsReport> reports_;
 };
 
 // The report as the JSON object documented in docs/cli.md.
