@@ -96,9 +96,8 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(
   const std::string absolute = internal::AbsolutePath(path);
   std::string key =
       ReportKey(internal::DirectoryOf(absolute), *root_dynamic, recursive);
-  if (auto it = reports_.find(key);
-      it != reports_.end() && !FindsFile(it->second, absolute)) {
-    DepsReport report = it->second;
+  if (const DepsReport* kept = Kept(key, absolute)) {
+    DepsReport report = *kept;
     report.path = path;
     for (Library& library : report.libraries) {
       if (library.depth == 1) library.needed_by = absolute;
@@ -108,6 +107,32 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(
   DepsReport report = ResolveAnew(path, absolute, *root_dynamic, recursive);
   if (!FindsFile(report, absolute)) reports_.try_emplace(std::move(key), report);
   return report;
+}
+
+const DepsReport* DependencyResolver::Kept(const std::string& key,
+                                           const std::string& absolute) const {
+  auto it = reports_.find(key);
+  if (it == reports_.end() || FindsFile(it->second, absolute)) return nullptr;
+  return &it->second;
+}
+
+absl::StatusOr<DepsOutcome> DependencyResolver::Outcome(
+    const std::string& path, const absl::StatusOr<ElfDynamic>& dynamic,
+    bool recursive) {
+  const auto outcome = [](const DepsReport& report) {
+    return DepsOutcome{!report.missing.empty(), report.unsafe() > 0,
+                       DepsSummary(report)};
+  };
+  if (dynamic.ok()) {
+    const std::string absolute = internal::AbsolutePath(path);
+    const DepsReport* kept =
+        Kept(ReportKey(internal::DirectoryOf(absolute), *dynamic, recursive),
+             absolute);
+    if (kept != nullptr) return outcome(*kept);  // says nothing of its path
+  }
+  absl::StatusOr<DepsReport> report = Resolve(path, dynamic, recursive);
+  if (!report.ok()) return report.status();
+  return outcome(*report);
 }
 
 DepsReport DependencyResolver::ResolveAnew(const std::string& path,

@@ -208,6 +208,32 @@ PluginCheck PluginChecker::Check(const std::string& path,
              kExitRefused);
     }
   }
+  if (extras_ == Extras::kNone) {
+    CheckDependencies(&check, path);
+  } else {
+    CheckAndKeepDependencies(&check, path);
+  }
+  if (check.result.empty()) check.result = "compatible";
+  return check;
+}
+
+// The libraries the plugin needs: all found, none in a place others could
+// write. Whoever may write a library the plugin needs chooses code it runs.
+void PluginChecker::CheckDependencies(PluginCheck* check, const std::string& path) {
+  absl::StatusOr<DepsOutcome> deps =
+      resolver_.Outcome(path, *check->file.dynamic, /*recursive=*/true);
+  if (!deps.ok()) {
+    Refuse(check, "corrupt", std::string(deps.status().message()), kExitRefused);
+    return;
+  }
+  if (deps->missing) Refuse(check, "missing_libraries", deps->summary, kExitRefused);
+  if (deps->unsafe) Refuse(check, "unsafe_libraries", deps->summary, kExitRefused);
+}
+
+// The same, keeping the whole report for the caller to show.
+void PluginChecker::CheckAndKeepDependencies(PluginCheck* check_ptr,
+                                             const std::string& path) {
+  PluginCheck& check = *check_ptr;
   absl::StatusOr<DepsReport> deps =
       resolver_.Resolve(path, *check.file.dynamic, /*recursive=*/true);
   if (!deps.ok()) {
@@ -223,8 +249,6 @@ PluginCheck PluginChecker::Check(const std::string& path,
     }
     check.deps = *std::move(deps);
   }
-  if (check.result.empty()) check.result = "compatible";
-  return check;
 }
 
 Json PluginCheckToJson(const PluginCheck& check) {

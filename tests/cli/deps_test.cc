@@ -3,7 +3,9 @@
 #include "cli/internal/deps.h"
 
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <fstream>
@@ -70,6 +72,13 @@ std::string Elf(const Lib& lib) {
   Put(&out, ehdr + phdr + vaddr, dyn_at, word);
   Put(&out, ehdr + phdr + filesz, str_at - dyn_at, word);
   return out;
+}
+
+absl::StatusOr<ElfDynamic> ReadElfDynamicOf(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  absl::StatusOr<ElfDynamic> dynamic = ReadElfDynamic(fd, path);
+  if (fd >= 0) ::close(fd);
+  return dynamic;
 }
 
 class DepsTest : public ::testing::Test {
@@ -234,6 +243,26 @@ TEST_F(DepsTest, OneResolverKeepsEachFilesOwnSearchApart) {
       EXPECT_EQ(z.path, root_ + "/" + c.found) << c.plugin;
       EXPECT_EQ(z.via, c.via) << c.plugin;
     }
+  }
+}
+
+// Outcome, what preload scan asks, says of a file what a fresh Resolve of
+// it says, kept report or not.
+TEST_F(DepsTest, OutcomeOfAKeptReportIsTheFilesOwn) {
+  Write("d1/a/libz.so", {});
+  const std::string found = Write("d1/found.so", {{"libz.so"}, "", "$ORIGIN/a"});
+  const std::string copy = Write("d1/copy.so", {{"libz.so"}, "", "$ORIGIN/a"});
+  const std::string missing = Write("d1/missing.so", {{"libz.so", "libq.so"}, "", "$ORIGIN/a"});
+  const std::string elsewhere = Write("d2/found.so", {{"libz.so"}, "", "$ORIGIN/a"});
+  DependencyResolver resolver(Settings());
+  for (const std::string& plugin : {found, copy, missing, elsewhere, copy}) {
+    absl::StatusOr<DepsOutcome> outcome =
+        resolver.Outcome(plugin, ReadElfDynamicOf(plugin), true);
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+    const DepsReport fresh = Resolve(plugin);
+    EXPECT_EQ(outcome->missing, !fresh.missing.empty()) << plugin;
+    EXPECT_EQ(outcome->unsafe, fresh.unsafe() > 0) << plugin;
+    EXPECT_EQ(outcome->summary, DepsSummary(fresh)) << plugin;
   }
 }
 

@@ -60,6 +60,13 @@ struct DepsReport {
   size_t unsafe() const;
 };
 
+// What a report says of its file as a whole (preload scan prints no more).
+struct DepsOutcome {
+  bool missing = false;  // some library was not found
+  bool unsafe = false;   // some library or search entry others could write
+  std::string summary;   // DepsSummary
+};
+
 class DependencyResolver {
  public:
   explicit DependencyResolver(SearchSettings settings);
@@ -74,8 +81,14 @@ class DependencyResolver {
   [[nodiscard]] absl::StatusOr<DepsReport> Resolve(
       const std::string& path, const absl::StatusOr<ElfDynamic>& dynamic,
       bool recursive);
+  // The outcome of that Resolve, without copying a kept report.
+  [[nodiscard]] absl::StatusOr<DepsOutcome> Outcome(
+      const std::string& path, const absl::StatusOr<ElfDynamic>& dynamic,
+      bool recursive);
 
  private:
+  // The report kept for a file at `absolute` of that key, or null.
+  const DepsReport* Kept(const std::string& key, const std::string& absolute) const;
   // Resolve's breadth-first walk, for a file no report is kept for.
   DepsReport ResolveAnew(const std::string& path, const std::string& absolute,
                          const ElfDynamic& root_dynamic, bool recursive);

@@ -59,7 +59,8 @@ class PluginChecker {
  public:
   // What a check reads that no result depends on: `preload check` shows the
   // signature file beside a plugin (PluginCheck::signature); `preload scan`
-  // shows none, and with kNone reads none.
+  // shows none, and with kNone reads none, nor keeps the dependency report
+  // (PluginCheck::deps stays empty; the result and reason are the same).
   enum class Extras { kSignatureFile, kNone };
 
   PluginChecker(const Host& host, Policy policy,
@@ -75,6 +76,8 @@ class PluginChecker {
   }
 
  private:
+  void CheckDependencies(PluginCheck* check, const std::string& path);
+  void CheckAndKeepDependencies(PluginCheck* check, const std::string& path);
   [[nodiscard]] absl::StatusOr<Fingerprint> Verify(
       const std::string& path, const PluginDirectory* directory) const;
 
