@@ -7,8 +7,8 @@ machine.json.
   report.py RESULTS_DIR DOCS_DIR [PARTS_RUN]
 
 PARTS_RUN (default: all) names the parts this run measured, of "suite startup
-instructions build configure hashing cli_scan". Each part's figures are also kept in
-DOCS_DIR/performance-results.json with the date and load they were measured
+instructions build configure hashing cli_scan". Each part's figures are also
+kept in DOCS_DIR/performance-results.json with the date and load they were measured
 under; a part this run left out is taken from there and the page says when it
 was measured. When a part was left out and no earlier figures are kept, the
 page would lose a section: it is then written into RESULTS_DIR only, and
