@@ -39,7 +39,7 @@ bool HasElfMagic(int fd) {
 
 }  // namespace
 
-BinaryFile ReadBinary(const std::string& path) {
+BinaryFile ReadBinary(const std::string& path, ReadOptions options) {
   BinaryFile file;
   file.path = path;
   internal::UniqueFd fd(
@@ -92,13 +92,17 @@ BinaryFile ReadBinary(const std::string& path) {
   }
   file.kind = FileKind::kPreload;
   file.fingerprint = *std::move(parsed);
-  absl::StatusOr<internal::ExportRecords> exports =
-      internal::ExportRecordsFromNotes(*notes, path);
-  if (exports.ok()) {
-    file.exports = *std::move(exports);
-  } else {
-    file.exports_error = std::string(exports.status().message());
+  if (options.exports) {
+    absl::StatusOr<internal::ExportRecords> exports =
+        internal::ExportRecordsFromNotes(*notes, path);
+    if (exports.ok()) {
+      file.exports = *std::move(exports);
+    } else {
+      file.exports_error = std::string(exports.status().message());
+    }
   }
+  if (options.dynamic_section) file.dynamic = ReadElfDynamic(fd.get(), path);
+  if (!options.startup_effects) return file;
   absl::StatusOr<std::vector<std::string>> effects =
       internal::DescribeStartupEffects(fd.get(), info.st_size, path);
   if (effects.ok()) {

@@ -183,7 +183,7 @@ int RunScan(const std::vector<std::string>& args) {
     PrintUsageError("scan", host.status(), absl::GetFlag(FLAGS_json));
     return kExitUsage;
   }
-  PluginChecker checker(*host, *policy);
+  PluginChecker checker(*host, *policy, PluginChecker::Extras::kNone);
   Reporter reporter(absl::GetFlag(FLAGS_json), *host, *policy);
   std::vector<char*> roots;
   for (const std::string& arg : args) roots.push_back(const_cast<char*>(arg.c_str()));

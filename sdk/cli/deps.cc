@@ -1,6 +1,7 @@
 // Copyright the PreloadSDK authors.
 #include "cli/internal/deps.h"
 
+#include <elf.h>
 #include <fcntl.h>
 
 #include <cerrno>
@@ -53,19 +54,101 @@ DependencyResolver::DependencyResolver(SearchSettings settings)
 // objects.
 absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
                                                        bool recursive) {
-  absl::StatusOr<ElfDynamic> root_dynamic = ReadDynamicOf(path);
+  return Resolve(path, ReadDynamicOf(path), recursive);
+}
+
+namespace {
+
+// Everything a file's report depends on besides its own path: its directory
+// ($ORIGIN, and where its lists' unsafe entries are) and its whole dynamic
+// section. DT strings hold no NUL, which separates the parts.
+std::string ReportKey(const std::string& origin, const ElfDynamic& d,
+                      bool recursive) {
+  const auto optional = [](const std::optional<std::string>& value) {
+    return value ? "=" + *value : std::string("none");
+  };
+  const std::string nul(1, '\0');
+  return absl::StrCat(recursive, " ", d.has_dynamic, " ", d.flags_1, " ",
+                      d.identity.elf_class, " ", d.identity.big_endian, " ",
+                      d.identity.machine, " ", d.identity.type, nul, origin, nul,
+                      optional(d.soname), nul, optional(d.rpath), nul,
+                      optional(d.runpath), nul, absl::StrJoin(d.needed, nul));
+}
+
+// A file is not searched again as its own dependency (ld.so's list of
+// loaded objects): a report that found a library at `absolute` would differ
+// for the file at that path.
+bool FindsFile(const DepsReport& report, const std::string& absolute) {
+  for (const Library& library : report.libraries) {
+    if (library.found && library.path == absolute) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// A file of the same directory with the same dynamic section as one resolved
+// before gets that one's report, with its own path.
+absl::StatusOr<DepsReport> DependencyResolver::Resolve(
+    const std::string& path, const absl::StatusOr<ElfDynamic>& root_dynamic,
+    bool recursive) {
   if (!root_dynamic.ok()) return root_dynamic.status();
+  const std::string absolute = internal::AbsolutePath(path);
+  std::string key =
+      ReportKey(internal::DirectoryOf(absolute), *root_dynamic, recursive);
+  if (const DepsReport* kept = Kept(key, absolute)) {
+    DepsReport report = *kept;
+    report.path = path;
+    for (Library& library : report.libraries) {
+      if (library.depth == 1) library.needed_by = absolute;
+    }
+    return report;
+  }
+  DepsReport report = ResolveAnew(path, absolute, *root_dynamic, recursive);
+  if (!FindsFile(report, absolute)) reports_.try_emplace(std::move(key), report);
+  return report;
+}
+
+const DepsReport* DependencyResolver::Kept(const std::string& key,
+                                           const std::string& absolute) const {
+  auto it = reports_.find(key);
+  if (it == reports_.end() || FindsFile(it->second, absolute)) return nullptr;
+  return &it->second;
+}
+
+absl::StatusOr<DepsOutcome> DependencyResolver::Outcome(
+    const std::string& path, const absl::StatusOr<ElfDynamic>& dynamic,
+    bool recursive) {
+  const auto outcome = [](const DepsReport& report) {
+    return DepsOutcome{!report.missing.empty(), report.unsafe() > 0,
+                       DepsSummary(report)};
+  };
+  if (dynamic.ok()) {
+    const std::string absolute = internal::AbsolutePath(path);
+    const DepsReport* kept =
+        Kept(ReportKey(internal::DirectoryOf(absolute), *dynamic, recursive),
+             absolute);
+    if (kept != nullptr) return outcome(*kept);  // says nothing of its path
+  }
+  absl::StatusOr<DepsReport> report = Resolve(path, dynamic, recursive);
+  if (!report.ok()) return report.status();
+  return outcome(*report);
+}
+
+DepsReport DependencyResolver::ResolveAnew(const std::string& path,
+                                           const std::string& absolute,
+                                           const ElfDynamic& root_dynamic,
+                                           bool recursive) {
   DepsReport report;
   report.path = path;
-  report.dynamic = *root_dynamic;
+  report.dynamic = root_dynamic;
 
   std::deque<internal::SearchingObject> objects;  // stable parent links
-  const std::string absolute = internal::AbsolutePath(path);
-  objects.push_back({absolute, internal::DirectoryOf(absolute), *root_dynamic});
+  objects.push_back({absolute, internal::DirectoryOf(absolute), root_dynamic});
   std::set<std::string> seen_names, seen_paths{absolute};
-  if (root_dynamic->soname) seen_names.insert(*root_dynamic->soname);
+  if (root_dynamic.soname) seen_names.insert(*root_dynamic.soname);
   report.unsafe_search_entries =
-      UnsafeSearchEntries(*root_dynamic, internal::DirectoryOf(absolute));
+      UnsafeSearchEntries(root_dynamic, internal::DirectoryOf(absolute));
   for (std::size_t next = 0; next < objects.size(); ++next) {
     const internal::SearchingObject& requester = objects[next];
     for (const std::string& name : requester.dynamic.needed) {
@@ -95,12 +178,26 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
 
 namespace {
 
-// What a search from `requester` depends on besides `name`: the requester
-// itself (its own lists and $ORIGIN) and the DT_RPATH of each object that
-// needed it, with that object's $ORIGIN. LD_LIBRARY_PATH and the cache are
-// the same for the whole resolver.
+// What a search from `requester` depends on besides `name`, so that equal
+// keys mean equal answers. For a library, its own path (which fixes its
+// lists and $ORIGIN) and the DT_RPATH of each object that needed it, with
+// that object's $ORIGIN. For the file checked itself, which no other file
+// shares a path with but many share a directory and lists with: its
+// directory ($ORIGIN, which its lists, LD_LIBRARY_PATH or the name itself
+// may use), its lists, -z nodeflib and the code it runs (which candidates fit,
+// $LIB and $PLATFORM). LD_LIBRARY_PATH, the cache, the default directories
+// and the working directory are the same for the whole resolver.
 std::string SearchKey(const std::string& name,
                       const internal::SearchingObject& requester) {
+  if (requester.parent == nullptr) {
+    const ElfDynamic& d = requester.dynamic;
+    return absl::StrCat(name, "\nfile in ", requester.origin, "\n",
+                        d.rpath ? "rpath " + *d.rpath : "", "\n",
+                        d.runpath ? "runpath " + *d.runpath : "", "\n",
+                        (d.flags_1 & DF_1_NODEFLIB) != 0, " ",
+                        d.identity.elf_class, " ", d.identity.big_endian, " ",
+                        d.identity.machine);
+  }
   std::string key = absl::StrCat(name, "\n", requester.path);
   for (const internal::SearchingObject* up = requester.parent; up != nullptr;
        up = up->parent) {
@@ -144,11 +241,7 @@ const std::string& DependencyResolver::WhoElseCouldWrite(
 Library DependencyResolver::Find(const std::string& name,
                                  const internal::SearchingObject& requester,
                                  std::string* cache_problem) {
-  // The file's own needs are searched from its own path, which no other file
-  // shares: not kept.
-  internal::FoundLibrary found = requester.parent == nullptr
-                                     ? search_.Find(name, requester)
-                                     : FindOnce(name, requester);
+  internal::FoundLibrary found = FindOnce(name, requester);
   if (!found.cache_problem.empty()) *cache_problem = found.cache_problem;
   Library library;
   library.name = name;

@@ -132,9 +132,10 @@ LoaderOptions CheckerOptions(const Host& host, Policy policy) {
 
 }  // namespace
 
-PluginChecker::PluginChecker(const Host& host, Policy policy)
+PluginChecker::PluginChecker(const Host& host, Policy policy, Extras extras)
     : host_(host),
       policy_(policy),
+      extras_(extras),
       loader_(CheckerOptions(host, policy)),
       resolver_(SearchSettingsFromEnvironment()) {}
 
@@ -163,14 +164,18 @@ absl::StatusOr<Fingerprint> PluginChecker::Verify(
 PluginCheck PluginChecker::Check(const std::string& path,
                                  const PluginDirectory* directory) {
   PluginCheck check;
-  check.file = ReadBinary(path);
+  ReadOptions read;
+  read.startup_effects = false;  // the loader's own check refuses any
+  read.exports = false;          // shown by inspect only
+  read.dynamic_section = true;   // for the resolver, through the same descriptor
+  check.file = ReadBinary(path, read);
   if (check.file.kind != FileKind::kPreload) {
     Refuse(&check, std::string(ResultName(check.file.kind)),
            check.file.message, ExitStatusOf(check.file.kind));
     return check;
   }
   const Fingerprint& plugin = *check.file.fingerprint;
-  check.signature = ReadSignatureInfo(path);
+  if (extras_ == Extras::kSignatureFile) check.signature = ReadSignatureInfo(path);
   if (plugin.kind() != "plugin") {
     Refuse(&check, "not_plugin",
            absl::StrCat(path, ": is a PreloadSDK ", ToAbsl(plugin.kind()),
@@ -204,7 +209,34 @@ PluginCheck PluginChecker::Check(const std::string& path,
              kExitRefused);
     }
   }
-  absl::StatusOr<DepsReport> deps = resolver_.Resolve(path, true);
+  if (extras_ == Extras::kNone) {
+    CheckDependencies(&check, path);
+  } else {
+    CheckAndKeepDependencies(&check, path);
+  }
+  if (check.result.empty()) check.result = "compatible";
+  return check;
+}
+
+// The libraries the plugin needs: all found, none in a place others could
+// write. Whoever may write a library the plugin needs chooses code it runs.
+void PluginChecker::CheckDependencies(PluginCheck* check, const std::string& path) {
+  absl::StatusOr<DepsOutcome> deps =
+      resolver_.Outcome(path, *check->file.dynamic, /*recursive=*/true);
+  if (!deps.ok()) {
+    Refuse(check, "corrupt", std::string(deps.status().message()), kExitRefused);
+    return;
+  }
+  if (deps->missing) Refuse(check, "missing_libraries", deps->summary, kExitRefused);
+  if (deps->unsafe) Refuse(check, "unsafe_libraries", deps->summary, kExitRefused);
+}
+
+// The same, keeping the whole report for the caller to show.
+void PluginChecker::CheckAndKeepDependencies(PluginCheck* check_ptr,
+                                             const std::string& path) {
+  PluginCheck& check = *check_ptr;
+  absl::StatusOr<DepsReport> deps =
+      resolver_.Resolve(path, *check.file.dynamic, /*recursive=*/true);
   if (!deps.ok()) {
     Refuse(&check, "corrupt", std::string(deps.status().message()),
            kExitRefused);
@@ -218,8 +250,6 @@ PluginCheck PluginChecker::Check(const std::string& path,
     }
     check.deps = *std::move(deps);
   }
-  if (check.result.empty()) check.result = "compatible";
-  return check;
 }
 
 Json PluginCheckToJson(const PluginCheck& check) {

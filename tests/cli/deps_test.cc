@@ -3,7 +3,9 @@
 #include "cli/internal/deps.h"
 
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <fstream>
@@ -70,6 +72,13 @@ std::string Elf(const Lib& lib) {
   Put(&out, ehdr + phdr + vaddr, dyn_at, word);
   Put(&out, ehdr + phdr + filesz, str_at - dyn_at, word);
   return out;
+}
+
+absl::StatusOr<ElfDynamic> ReadElfDynamicOf(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  absl::StatusOr<ElfDynamic> dynamic = ReadElfDynamic(fd, path);
+  if (fd >= 0) ::close(fd);
+  return dynamic;
 }
 
 class DepsTest : public ::testing::Test {
@@ -196,6 +205,64 @@ TEST_F(DepsTest, OneResolverForManyFilesKeepsEachFilesInheritedRpath) {
     EXPECT_EQ(report->libraries[1].path, root_ + "/" + dir + "/y/liby.so")
         << "for " << plugin;
     EXPECT_EQ(report->libraries[1].via, "rpath");
+  }
+}
+
+// The search for a file's own needs is kept for the next file of the same
+// directory with the same lists and code; a file that differs in any of
+// them (its directory, DT_RUNPATH, DT_RPATH, ELF class) must be searched
+// with its own.
+TEST_F(DepsTest, OneResolverKeepsEachFilesOwnSearchApart) {
+  Write("d1/a/libz.so", {});
+  Write("d1/b/libz.so", {});
+  Write("d2/a/libz.so", {});
+  struct Case {
+    std::string plugin;
+    std::string found;  // relative to root_; empty: not found
+    std::string via;
+  };
+  const std::vector<Case> cases = {
+      {Write("d1/pa.so", {{"libz.so"}, "", "$ORIGIN/a"}), "d1/a/libz.so", "runpath"},
+      {Write("d1/pb.so", {{"libz.so"}, "", "$ORIGIN/b"}), "d1/b/libz.so", "runpath"},
+      {Write("d2/pa.so", {{"libz.so"}, "", "$ORIGIN/a"}), "d2/a/libz.so", "runpath"},
+      {Write("d1/pr.so", {{"libz.so"}, "$ORIGIN/b", ""}), "d1/b/libz.so", "rpath"},
+      {Write("d1/none.so", {{"libz.so"}, "", ""}), "", ""},
+      {Write("d1/p32.so", {{"libz.so"}, "", "$ORIGIN/a", /*is64=*/false}), "", ""},
+      {Write("d1/pa2.so", {{"libz.so"}, "", "$ORIGIN/a"}), "d1/a/libz.so", "runpath"},
+  };
+  DependencyResolver resolver(Settings());
+  for (int round = 0; round < 2; ++round) {
+    for (const Case& c : cases) {
+      absl::StatusOr<DepsReport> report = resolver.Resolve(c.plugin, true);
+      ASSERT_TRUE(report.ok()) << report.status();
+      ASSERT_EQ(report->libraries.size(), 1u) << c.plugin;
+      const Library& z = report->libraries[0];
+      EXPECT_EQ(z.needed_by, c.plugin);
+      EXPECT_EQ(z.found, !c.found.empty()) << c.plugin;
+      if (c.found.empty()) continue;
+      EXPECT_EQ(z.path, root_ + "/" + c.found) << c.plugin;
+      EXPECT_EQ(z.via, c.via) << c.plugin;
+    }
+  }
+}
+
+// Outcome, what preload scan asks, says of a file what a fresh Resolve of
+// it says, kept report or not.
+TEST_F(DepsTest, OutcomeOfAKeptReportIsTheFilesOwn) {
+  Write("d1/a/libz.so", {});
+  const std::string found = Write("d1/found.so", {{"libz.so"}, "", "$ORIGIN/a"});
+  const std::string copy = Write("d1/copy.so", {{"libz.so"}, "", "$ORIGIN/a"});
+  const std::string missing = Write("d1/missing.so", {{"libz.so", "libq.so"}, "", "$ORIGIN/a"});
+  const std::string elsewhere = Write("d2/found.so", {{"libz.so"}, "", "$ORIGIN/a"});
+  DependencyResolver resolver(Settings());
+  for (const std::string& plugin : {found, copy, missing, elsewhere, copy}) {
+    absl::StatusOr<DepsOutcome> outcome =
+        resolver.Outcome(plugin, ReadElfDynamicOf(plugin), true);
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+    const DepsReport fresh = Resolve(plugin);
+    EXPECT_EQ(outcome->missing, !fresh.missing.empty()) << plugin;
+    EXPECT_EQ(outcome->unsafe, fresh.unsafe() > 0) << plugin;
+    EXPECT_EQ(outcome->summary, DepsSummary(fresh)) << plugin;
   }
 }
 

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "loader/internal/export_records.h"
+#include "preload/elf_dynamic.h"
 #include "preload/fingerprint.h"
 
 namespace preload::cli {
@@ -37,10 +39,22 @@ struct BinaryFile {
   // `exports_error` says why they are malformed (then `exports` is empty).
   internal::ExportRecords exports;
   std::string exports_error;
+  // A PreloadSDK binary's dynamic section, read through the same descriptor
+  // (ReadOptions::dynamic_section), or why it could not be read.
+  std::optional<absl::StatusOr<ElfDynamic>> dynamic;
+};
+
+// What ReadBinary reads besides the note. `inspect` shows the start-up
+// code's effects; the plugin checks need the dynamic section instead, and
+// read it here rather than opening the file once more.
+struct ReadOptions {
+  bool startup_effects = true;
+  bool exports = true;  // the export records (internal::ExportRecords)
+  bool dynamic_section = false;
 };
 
 // Reads `path`. Never fails: the outcome is in `kind` and `message`.
-BinaryFile ReadBinary(const std::string& path);
+BinaryFile ReadBinary(const std::string& path, ReadOptions options = {});
 
 // The exit status a file of this kind contributes (0 for kPreload).
 int ExitStatusOf(FileKind kind);

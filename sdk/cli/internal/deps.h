@@ -5,8 +5,8 @@
 // anything: what `preload deps` and `preload check` report. Libraries are
 // visited breadth-first and each name is resolved once, like ld.so's list of
 // loaded objects. One resolver used for many files (preload scan) resolves and
-// reads each library once: only the files' own direct dependencies are
-// searched anew for each file.
+// reads each library once, and searches for the files' own direct
+// dependencies once per directory and search lists.
 #ifndef PRELOAD_CLI_INTERNAL_DEPS_H_
 #define PRELOAD_CLI_INTERNAL_DEPS_H_
 
@@ -60,6 +60,13 @@ struct DepsReport {
   size_t unsafe() const;
 };
 
+// What a report says of its file as a whole (preload scan prints no more).
+struct DepsOutcome {
+  bool missing = false;  // some library was not found
+  bool unsafe = false;   // some library or search entry others could write
+  std::string summary;   // DepsSummary
+};
+
 class DependencyResolver {
  public:
   explicit DependencyResolver(SearchSettings settings);
@@ -69,17 +76,31 @@ class DependencyResolver {
   // InvalidArgument when it is not ELF or its dynamic section is malformed.
   [[nodiscard]] absl::StatusOr<DepsReport> Resolve(const std::string& path,
                                                    bool recursive);
+  // The same for a file whose dynamic section the caller read already,
+  // through a descriptor of `path` (ReadElfDynamic): `dynamic`, or why not.
+  [[nodiscard]] absl::StatusOr<DepsReport> Resolve(
+      const std::string& path, const absl::StatusOr<ElfDynamic>& dynamic,
+      bool recursive);
+  // The outcome of that Resolve, without copying a kept report.
+  [[nodiscard]] absl::StatusOr<DepsOutcome> Outcome(
+      const std::string& path, const absl::StatusOr<ElfDynamic>& dynamic,
+      bool recursive);
 
  private:
+  // The report kept for a file at `absolute` of that key, or null.
+  const DepsReport* Kept(const std::string& key, const std::string& absolute) const;
+  // Resolve's breadth-first walk, for a file no report is kept for.
+  DepsReport ResolveAnew(const std::string& path, const std::string& absolute,
+                         const ElfDynamic& root_dynamic, bool recursive);
   // Also sets `cache_problem` when the search reached an unreadable cache.
   Library Find(const std::string& name,
                const internal::SearchingObject& requester,
                std::string* cache_problem);
-  // What Find, ReadDynamicOf and WhoElseCouldWriteFile said before, for the
-  // libraries that libraries need: a scan of many plugins needing the same
-  // libraries reads each once. A file's own direct needs are not kept (their
-  // search depends on the file's own path), so memory stays flat in the
-  // number of files. Node maps: what they return stays where it is.
+  // What Find, ReadDynamicOf and WhoElseCouldWriteFile said before: a scan
+  // of many plugins needing the same libraries reads each once. A file's own
+  // direct needs are kept per directory and search lists (deps.cc,
+  // SearchKey), so memory grows with the directories scanned, not with the
+  // files in them. Node maps: what they return stays where it is.
   const internal::FoundLibrary& FindOnce(const std::string& name,
                                          const internal::SearchingObject& requester);
   const absl::StatusOr<ElfDynamic>& DynamicOf(const std::string& library);
@@ -89,6 +110,9 @@ class DependencyResolver {
   absl::node_hash_map<std::string, internal::FoundLibrary> found_;
   absl::node_hash_map<std::string, absl::StatusOr<ElfDynamic>> dynamics_;
   absl::node_hash_map<std::string, std::string> writers_;
+  // Whole reports, by directory and dynamic section (deps.cc, ReportKey):
+  // plugins copied or built alike into one directory are resolved once.
+  absl::node_hash_map<std::string, DepsReport> reports_;
 };
 
 // The report as the JSON object documented in docs/cli.md.

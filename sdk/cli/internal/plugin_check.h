@@ -57,7 +57,14 @@ struct PluginCheck {
 
 class PluginChecker {
  public:
-  PluginChecker(const Host& host, Policy policy);
+  // What a check reads that no result depends on: `preload check` shows the
+  // signature file beside a plugin (PluginCheck::signature); `preload scan`
+  // shows none, and with kNone reads none, nor keeps the dependency report
+  // (PluginCheck::deps stays empty; the result and reason are the same).
+  enum class Extras { kSignatureFile, kNone };
+
+  PluginChecker(const Host& host, Policy policy,
+                Extras extras = Extras::kSignatureFile);
   PluginCheck Check(const std::string& path);
   // The same check of the file `path`, an entry of `directory` (opened by
   // OpenDirectory; null: none): the loader then checks who may write the
@@ -69,11 +76,14 @@ class PluginChecker {
   }
 
  private:
+  void CheckDependencies(PluginCheck* check, const std::string& path);
+  void CheckAndKeepDependencies(PluginCheck* check, const std::string& path);
   [[nodiscard]] absl::StatusOr<Fingerprint> Verify(
       const std::string& path, const PluginDirectory* directory) const;
 
   const Host& host_;
   Policy policy_;
+  Extras extras_;
   Loader loader_;
   DependencyResolver resolver_;
 };
