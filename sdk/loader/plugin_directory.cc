@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/internal/string_view.h"
+#include "loader/internal/batch_scan.h"
 #include "loader/internal/checked_directory.h"
 #include "loader/internal/loader_state.h"
 #include "preload/loader.h"
@@ -54,9 +55,11 @@ absl::Status Loader::VerifyDirectory(std::string_view dir,
                                      const DirectoryVisitor& visit) const {
   absl::StatusOr<PluginDirectory> directory = OpenDirectory(dir);
   if (!directory.ok()) return directory.status();
-  return internal::ForEachPluginFile(
-      directory->directory_->fd.get(), dir,
-      [&](std::string_view name) { visit(name, directory->Verify(name)); });
+  return internal::VerifyEntries(
+      *state_, *directory->directory_, dir,
+      [&](std::string_view name, absl::StatusOr<Fingerprint> result) {
+        visit(name, std::move(result));
+      });
 }
 
 }  // namespace preload
