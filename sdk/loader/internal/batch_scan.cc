@@ -66,11 +66,8 @@ class BatchedScan {
   // The ring, made on the first batch, if there are files enough for one.
   void Start() {
     started_ = true;
-    if (names_.size() < kMinBatchedFiles) {
-      Trace(absl::StrCat("one file at a time (", names_.size(),
-                         " files, fewer than a batch is worth)"));
-      return;
-    }
+    // Read as before batches existed, and traced alike.
+    if (names_.size() < kMinBatchedFiles) return;
     const DirectoryReads& reads = loader_.directory_reads;
     absl::StatusOr<std::unique_ptr<BatchReader>> reader = BatchReader::Create(
         {reads.batch_files, reads.poll_submissions, reads.register_buffers});
