@@ -107,7 +107,8 @@ absl::StatusOr<std::unique_ptr<BatchReader>> BatchReader::Create(
   auto reader = std::unique_ptr<BatchReader>(new BatchReader(
       options, std::move(ring),
       absl::StrCat("io_uring, ", options.files, " files per batch, ", mode,
-                   options.register_buffers ? ", registered buffers" : "")));
+                   options.register_buffers ? ", registered buffers" : "",
+                   options.stat_in_ring ? ", statx in the ring" : "")));
   if (options.register_buffers) {
     std::vector<char>& pages = reader->ring_->pages;
     const iovec all{pages.data(), pages.size()};
@@ -152,10 +153,15 @@ absl::Status BatchReader::Fetch(int dir, absl::Span<const std::string> names,
   for (std::size_t i = 0; i < names.size(); ++i) {
     const int fd = out[i].fd.get();
     if (fd < 0) continue;
-    io_uring_sqe* stat = io_uring_get_sqe(ring);
-    io_uring_prep_statx(stat, fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
-                        STATX_BASIC_STATS, &ring_->stats[i]);
-    io_uring_sqe_set_data64(stat, Tag(i, kStat));
+    if (options_.stat_in_ring) {
+      io_uring_sqe* stat = io_uring_get_sqe(ring);
+      io_uring_prep_statx(stat, fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
+                          STATX_BASIC_STATS, &ring_->stats[i]);
+      io_uring_sqe_set_data64(stat, Tag(i, kStat));
+      ++requests;
+    } else if (struct stat info {}; ::fstat(fd, &info) == 0) {
+      out[i].info = info;
+    }
     io_uring_sqe* read = io_uring_get_sqe(ring);
     char* page = ring_->pages.data() + i * kBatchPageBytes;
     if (options_.register_buffers) {
@@ -164,7 +170,7 @@ absl::Status BatchReader::Fetch(int dir, absl::Span<const std::string> names,
       io_uring_prep_read(read, fd, page, kBatchPageBytes, 0);
     }
     io_uring_sqe_set_data64(read, Tag(i, kRead));
-    requests += 2;
+    ++requests;
   }
   if (requests == 0) return absl::OkStatus();
   return Complete(requests, out);

@@ -122,11 +122,15 @@ struct Config {
   std::size_t files;
   bool sqpoll;
   bool registered;
+  bool stat_in_ring;
 };
 constexpr Config kConfigs[] = {
-    {"b16", 16, false, false},      {"b64", 64, false, false},
-    {"b256", 256, false, false},    {"b64_sqpoll", 64, true, false},
-    {"b64_registered", 64, false, true},
+    {"b16", 16, false, false, false},
+    {"b64", 64, false, false, false},
+    {"b256", 256, false, false, false},
+    {"b64_sqpoll", 64, true, false, false},
+    {"b64_registered", 64, false, true, false},
+    {"b64_statx_in_ring", 64, false, false, true},
 };
 
 }  // namespace
@@ -145,13 +149,14 @@ void RegisterBatchedScan() {
   });
   for (const Config& c : kConfigs) {
     add(std::string("BatchedScan/ring_fetch_") + c.name, [c](benchmark::State& s) {
-      RingFetch(s, {c.files, c.sqpoll, c.registered});
+      RingFetch(s, {c.files, c.sqpoll, c.registered, c.stat_in_ring});
     });
     add(std::string("BatchedScan/verify_batched_") + c.name, [c](benchmark::State& s) {
       DirectoryReads reads;
       reads.batch_files = c.files;
       reads.poll_submissions = c.sqpoll;
       reads.register_buffers = c.registered;
+      reads.stat_in_ring = c.stat_in_ring;
       Verify(s, reads);
     });
   }

@@ -98,6 +98,10 @@ struct DirectoryReads {
   bool poll_submissions = false;
   // The pages are read into buffers registered with the ring once.
   bool register_buffers = false;
+  // Each file's fstat submitted to the ring too (STATX of the descriptor),
+  // rather than one fstat(2) per file: the kernel runs it in a worker
+  // thread, a hand-off per file that costs more than the system call here.
+  bool stat_in_ring = false;
 };
 
 // How a Loader verifies and loads: the policy its plugins are compared under,

@@ -70,7 +70,8 @@ class BatchedScan {
     if (names_.size() < kMinBatchedFiles) return;
     const DirectoryReads& reads = loader_.directory_reads;
     absl::StatusOr<std::unique_ptr<BatchReader>> reader = BatchReader::Create(
-        {reads.batch_files, reads.poll_submissions, reads.register_buffers});
+        {reads.batch_files, reads.poll_submissions, reads.register_buffers,
+         reads.stat_in_ring});
     if (!reader.ok()) {
       Trace(absl::StrCat("one file at a time (", reader.status().message(), ")"));
       return;

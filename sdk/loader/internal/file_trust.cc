@@ -40,17 +40,6 @@ std::string UserName(uid_t uid) {
 
 std::string Mode(mode_t mode) { return absl::StrFormat("%04o", mode & 07777); }
 
-// Whose files are trusted besides root's. In secure execution (the kernel's
-// AT_SECURE: set-user-ID, set-group-ID, file capabilities; or real and
-// effective ids that differ) the user who started the program is not the one
-// the privilege was given to, and must not choose its code: their files are
-// not trusted, the effective user's only where it is another user (a program
-// set-user-ID to a service account trusts that account's files).
-struct TrustedOwners {
-  bool secure = false;
-  std::optional<uid_t> user;  // besides root
-};
-
 TrustedOwners Owners() {
   const bool secure = ::getauxval(AT_SECURE) != 0 ||
                       ::getuid() != ::geteuid() || ::getgid() != ::getegid();
@@ -77,7 +66,10 @@ absl::Status Refuse(const std::string& file, const std::string& what) {
 // under umask 002 has one per level) and the one command that fixes them.
 struct Problems {
   // Asked of the kernel once per check, not once per path component (five
-  // system calls each).
+  // system calls each); for the entries of a checked directory, once for
+  // the directory.
+  Problems() = default;
+  explicit Problems(const TrustedOwners& given) : owners(given) {}
   TrustedOwners owners = Owners();
   std::vector<std::string> found;
   std::string top_writable;  // the highest directory others may write
@@ -313,6 +305,7 @@ absl::StatusOr<TrustedDirectory> CheckDirectoryTrust(const std::string& path,
   }
   trusted.directories = walk->directories + 1;
   trusted.sticky = std::move(walk->sticky);
+  trusted.owners = walk->problems.owners;
   return trusted;
 }
 
@@ -323,7 +316,7 @@ absl::StatusOr<TrustedFile> CheckEntryTrust(const TrustedDirectory& directory,
   TrustedFile trusted;
   trusted.real_path = absl::StrCat(
       directory.real_path, directory.real_path == "/" ? "" : "/", ToAbsl(name));
-  Problems problems;
+  Problems problems(directory.owners);
   CheckFile(problems, trusted.real_path, file);
   if (absl::Status status = problems.ToStatus(trusted.real_path); !status.ok()) {
     return status;
