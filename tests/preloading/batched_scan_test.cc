@@ -235,6 +235,32 @@ TEST_F(BatchedScanTest, FewFilesAreReadOneAtATime) {
   EXPECT_EQ(batched.verdicts, ScanWith(dir, Sequential()).verdicts);
 }
 
+// PluginDirectory::Prefetch (what `preload scan` uses): each later Verify
+// of a prefetched name returns what Verify alone returns.
+TEST_F(BatchedScanTest, PrefetchedVerdictsAreVerifysOwn) {
+  const std::string dir = MixedDirectory();
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  Loader loader;
+  absl::StatusOr<PluginDirectory> directory = loader.OpenDirectory(dir);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  ::alarm(60);
+  std::map<std::string, std::string> alone;
+  for (const std::string& name : names) {
+    const absl::StatusOr<Fingerprint> result = directory->Verify(name);
+    alone[name] = result.ok() ? result->Serialize() : result.status().ToString();
+  }
+  directory->Prefetch(names);
+  for (const std::string& name : names) {
+    const absl::StatusOr<Fingerprint> result = directory->Verify(name);
+    EXPECT_EQ(result.ok() ? result->Serialize() : result.status().ToString(), alone[name])
+        << name;
+  }
+  ::alarm(0);
+}
+
 // Close to RLIMIT_NOFILE a batch would hold descriptors a file-by-file scan
 // never holds: the scan goes on file by file, with the same verdicts.
 TEST_F(BatchedScanTest, ShortOfDescriptorsFallsBackWithTheSameVerdicts) {

@@ -65,6 +65,7 @@ namespace preload {
 namespace internal {
 struct CheckedDirectory;
 struct LoaderState;
+struct PrefetchedVerdicts;
 struct RequirementLinks;
 struct RequiredExportAccess;
 }  // namespace internal
@@ -262,6 +263,14 @@ class PluginDirectory {
   // that failed the trust check are verified by their path, the whole way.
   [[nodiscard]] absl::StatusOr<Fingerprint> Verify(std::string_view name) const;
 
+  // Verifies the files `names` of this directory now, together, their reads
+  // batched as LoaderOptions::directory_reads says, and keeps the results:
+  // a later Verify of one of them returns its kept result (once) instead of
+  // reading the file again. For a caller that walks the directory itself in
+  // an order of its own (`preload scan`) and knows the names coming next.
+  // Keeps at most the last call's names; the same results as Verify.
+  void Prefetch(const std::vector<std::string>& names) const;
+
   // The directory as given to OpenDirectory.
   const std::string& path() const;
 
@@ -272,6 +281,7 @@ class PluginDirectory {
 
   const internal::LoaderState* loader_;
   std::unique_ptr<internal::CheckedDirectory> directory_;
+  std::unique_ptr<internal::PrefetchedVerdicts> prefetched_;  // Prefetch's
 };
 
 // Opens plugins: finds a bare name in the search path (LoaderOptions::

@@ -142,4 +142,25 @@ absl::Status VerifyEntries(const LoaderState& loader,
   return listed;
 }
 
+void VerifyNames(const LoaderState& loader, const CheckedDirectory& directory,
+                 const std::vector<std::string>& names, EntryVisitor visit) {
+  const bool batched = loader.directory_reads.batched &&
+                       (!loader.check_file_trust || directory.trusted);
+  if (!batched) {
+    for (const std::string& name : names) {
+      absl::StatusOr<PluginFile> file = loader.OpenAndVerify(
+          EntryPath(directory, name), /*to_load=*/false, &directory);
+      if (!file.ok()) {
+        visit(name, PrintableStatus(file.status()));
+      } else {
+        visit(name, *std::move(file->fingerprint));
+      }
+    }
+    return;
+  }
+  BatchedScan scan(loader, directory, directory.path, visit);
+  for (const std::string& name : names) scan.Add(name);
+  scan.Flush();
+}
+
 }  // namespace preload::internal

@@ -11,7 +11,12 @@
 #ifndef PRELOAD_LOADER_INTERNAL_BATCH_SCAN_H_
 #define PRELOAD_LOADER_INTERNAL_BATCH_SCAN_H_
 
+#include <mutex>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -37,6 +42,16 @@ inline constexpr std::size_t kMinBatchedFiles = 8;
                                          const CheckedDirectory& directory,
                                          std::string_view path,
                                          EntryVisitor visit);
+
+// The same for the entries `names` of `directory`, in their order.
+void VerifyNames(const LoaderState& loader, const CheckedDirectory& directory,
+                 const std::vector<std::string>& names, EntryVisitor visit);
+
+// What PluginDirectory::Prefetch verified and Verify has not taken yet.
+struct PrefetchedVerdicts {
+  std::mutex mutex;
+  absl::flat_hash_map<std::string, absl::StatusOr<Fingerprint>> by_name;
+};
 
 }  // namespace preload::internal
 
