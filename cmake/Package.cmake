@@ -40,9 +40,10 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # functions run the code generator (Python 3 with Jinja2) and compile what it
 # writes. shlibdeps adds what /usr/bin/preload links (libabsl20220623, libc6,
 # libstdc++6, ...). libsodium-dev: libpreload.a's signature checks link
-# libsodium, so a host linking the SDK needs it.
+# libsodium, so a host linking the SDK needs it; liburing-dev: its batched
+# directory scans link liburing.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libabsl-dev (>= 0~20220623), libsodium-dev, cmake (>= 3.25), python3, python3-jinja2, g++ | clang")
+    "libabsl-dev (>= 0~20220623), libsodium-dev, liburing-dev, cmake (>= 3.25), python3, python3-jinja2, g++ | clang")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The synopsis, then paragraphs; CPack indents them and marks the blank line
 # as Debian's control format wants.

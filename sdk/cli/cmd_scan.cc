@@ -57,9 +57,33 @@ class OpenDirectories {
     if (static_cast<std::size_t>(level) < open_.size()) open_.resize(level);
   }
 
-  // The directory of `entry`, a file below a root; null if it cannot be
-  // opened (the file's own check then says why).
+  // The directory of `entry`, a plugin file below a root; null if it cannot
+  // be opened (the file's own check then says why). The loader verifies the
+  // entry and the plugin files fts returns after it together, a batch at a
+  // time (PluginDirectory::Prefetch), their reads batched through io_uring.
   const PluginDirectory* Of(const FTSENT& entry) {
+    const PluginDirectory* directory = Open(entry);
+    Slot& slot = open_[static_cast<std::size_t>(entry.fts_level) - 1];
+    if (directory != nullptr && slot.prefetched == 0) {
+      std::vector<std::string> names;
+      // fts returns the siblings in the order they are linked.
+      for (const FTSENT* next = &entry; next != nullptr && names.size() < kPrefetch;
+           next = next->fts_link) {
+        if (next->fts_info == FTS_F && IsSharedObjectName(next->fts_name)) {
+          names.emplace_back(next->fts_name);
+        }
+      }
+      directory->Prefetch(names);
+      slot.prefetched = names.size();
+    }
+    if (slot.prefetched > 0) --slot.prefetched;
+    return directory;
+  }
+
+ private:
+  static constexpr std::size_t kPrefetch = 64;
+
+  const PluginDirectory* Open(const FTSENT& entry) {
     const std::size_t level = static_cast<std::size_t>(entry.fts_level) - 1;
     if (open_.size() <= level) open_.resize(level + 1);
     Slot& slot = open_[level];
@@ -73,10 +97,10 @@ class OpenDirectories {
     return slot.directory ? &*slot.directory : nullptr;
   }
 
- private:
   struct Slot {
     bool tried = false;
     std::optional<PluginDirectory> directory;
+    std::size_t prefetched = 0;  // plugin files verified ahead, not yet reached
   };
   const PluginChecker& checker_;
   std::vector<Slot> open_;

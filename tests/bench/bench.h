@@ -65,6 +65,7 @@ void RegisterVerify();
 void RegisterLoad(int iterations);
 void RegisterLookup();
 void RegisterScan();
+void RegisterBatchedScan();  // bench_batched_scan.cc
 void RegisterOthers();
 
 // Peak resident memory since the last ResetPeakRss(), and now, in KiB.

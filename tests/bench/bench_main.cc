@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   RegisterLookup();
   RegisterLoad(load_iterations);
   RegisterScan();
+  RegisterBatchedScan();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

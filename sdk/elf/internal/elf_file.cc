@@ -158,12 +158,21 @@ absl::Status ElfFile::CheckIdent() const {
   return absl::OkStatus();
 }
 
+void ElfFile::UsePrefetched(std::string_view first_bytes) {
+  prefix_size_ =
+      static_cast<std::size_t>(std::min<uint64_t>(size_, kPrefixBytes));
+  prefetched_ = first_bytes.size() == prefix_size_;
+  if (prefetched_) std::memcpy(prefix_, first_bytes.data(), prefix_size_);
+}
+
 absl::Status ElfFile::ReadHeader() {
   // A file of any class long enough for its header has all of it in prefix_.
   static_assert(sizeof(Elf64_Ehdr) <= kPrefixBytes);
   prefix_size_ =
       static_cast<std::size_t>(std::min<uint64_t>(size_, kPrefixBytes));
-  if (absl::Status read = PreadExactly(prefix_, prefix_size_, 0); !read.ok()) {
+  if (absl::Status read =
+          prefetched_ ? absl::OkStatus() : PreadExactly(prefix_, prefix_size_, 0);
+      !read.ok()) {
     return read;
   }
   if (absl::Status ident = CheckIdent(); !ident.ok()) return ident;

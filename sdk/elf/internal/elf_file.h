@@ -133,6 +133,12 @@ class ElfFile {
   // status if the read fails. Call it first, once.
   absl::Status ReadHeader();
 
+  // The file's first bytes, fetched already (a batched scan,
+  // base/internal/batch_reader.h): ReadHeader takes them instead of reading,
+  // if they are all it would read (min(size, 4096) bytes); otherwise it reads
+  // as usual. Bytes past them are read from the descriptor as always.
+  void UsePrefetched(std::string_view first_bytes);
+
   // The program header table, checked against the file and the limits of
   // <preload/elf_notes.h>; empty when e_phnum is 0 (a relocatable object).
   // Read once: the readers that share this ElfFile (the note, the start-up
@@ -210,6 +216,7 @@ class ElfFile {
   bool big_endian_ = false;
   ElfHeader header_;
   std::size_t prefix_size_ = 0;
+  bool prefetched_ = false;  // prefix_ holds the first bytes already
   char prefix_[kPrefixBytes];
   mutable std::size_t kept_count_ = 0, kept_used_ = 0;
   mutable KeptRange kept_ranges_[kKeptRanges];

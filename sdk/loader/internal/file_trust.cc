@@ -40,17 +40,6 @@ std::string UserName(uid_t uid) {
 
 std::string Mode(mode_t mode) { return absl::StrFormat("%04o", mode & 07777); }
 
-// Whose files are trusted besides root's. In secure execution (the kernel's
-// AT_SECURE: set-user-ID, set-group-ID, file capabilities; or real and
-// effective ids that differ) the user who started the program is not the one
-// the privilege was given to, and must not choose its code: their files are
-// not trusted, the effective user's only where it is another user (a program
-// set-user-ID to a service account trusts that account's files).
-struct TrustedOwners {
-  bool secure = false;
-  std::optional<uid_t> user;  // besides root
-};
-
 // Two system calls: getresuid and getresgid answer for the real and the
 // effective ids at once (getuid, geteuid, getgid, getegid took four, and
 // geteuid a fifth).
@@ -82,11 +71,15 @@ absl::Status Refuse(const std::string& file, const std::string& what) {
 // all of it, so that a refusal names every problem at once (a tree made
 // under umask 002 has one per level) and the one command that fixes them.
 struct Problems {
-  // Whose files are trusted besides root's, asked of the kernel once per
-  // check, and only when a file or directory of the walk is not root's:
-  // root's are trusted whatever the process's ids are, so a walk over
-  // root's tree makes no call for them. Not kept from one check to the
-  // next, as the process may change its ids in between.
+  // Whose files are trusted besides root's. For the entries of a checked
+  // directory, those the directory was checked with (TrustedDirectory). For
+  // a check of its own, asked of the kernel once, and only when a file or
+  // directory of the walk is not root's: root's are trusted whatever the
+  // process's ids are, so a walk over root's tree makes no call for them.
+  // Not kept from one check to the next, as the process may change its ids
+  // in between.
+  Problems() = default;
+  explicit Problems(const TrustedOwners& given) : owners_(given) {}
   const TrustedOwners& owners() {
     if (!owners_) owners_ = Owners();
     return *owners_;
@@ -329,6 +322,7 @@ absl::StatusOr<TrustedDirectory> CheckDirectoryTrust(const std::string& path,
   }
   trusted.directories = walk->directories + 1;
   trusted.sticky = std::move(walk->sticky);
+  trusted.owners = walk->problems.owners();
   return trusted;
 }
 
@@ -339,7 +333,7 @@ absl::StatusOr<TrustedFile> CheckEntryTrust(const TrustedDirectory& directory,
   TrustedFile trusted;
   trusted.real_path = absl::StrCat(
       directory.real_path, directory.real_path == "/" ? "" : "/", ToAbsl(name));
-  Problems problems;
+  Problems problems(directory.owners);
   CheckFile(problems, trusted.real_path, file);
   if (absl::Status status = problems.ToStatus(trusted.real_path); !status.ok()) {
     return status;

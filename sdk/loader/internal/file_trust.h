@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,10 +48,25 @@ struct TrustedFile {
 // together with every directory above it: its entries are then left with
 // their own check only (CheckEntryTrust). For a directory scan, whose files
 // share every directory of their walk.
+// Whose files are trusted besides root's. In secure execution (the kernel's
+// AT_SECURE: set-user-ID, set-group-ID, file capabilities; or real and
+// effective ids that differ) the user who started the program is not the one
+// the privilege was given to, and must not choose its code: their files are
+// not trusted, the effective user's only where it is another user (a program
+// set-user-ID to a service account trusts that account's files).
+struct TrustedOwners {
+  bool secure = false;
+  std::optional<uid_t> user;  // besides root
+};
+
 struct TrustedDirectory {
   std::string real_path;    // symlinks resolved; no trailing '/' but for "/"
   size_t directories = 0;   // checked, the directory itself included
   std::string sticky;       // sticky directories accepted, for the description
+  // Whose files were trusted when the directory was checked: its entries
+  // are judged by the same, without asking the kernel for the process's
+  // ids again (five system calls per file).
+  TrustedOwners owners;
 };
 
 // Checks the directory the caller has open on `fd` (named `path`;

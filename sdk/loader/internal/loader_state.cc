@@ -45,6 +45,7 @@ LoaderState::LoaderState(LoaderOptions options)
       check_file_trust(options.check_file_trust),
       sealed_copy(options.sealed_copy),
       library_path(std::move(options.library_path)),
+      directory_reads(options.directory_reads),
       provenance(MakeProvenance(options.trusted_keys, options.allowed_sha256, host)),
       trace(std::make_shared<const Tracer>(std::move(options.trace))),
       search_path_(std::move(options.search_path)),

@@ -25,6 +25,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/internal/batch_reader.h"
 #include "loader/internal/checked_directory.h"
 #include "loader/internal/plugin_entries.h"
 #include "loader/internal/plugin_file.h"
@@ -50,10 +51,12 @@ struct LoaderState {
   // Resolves, opens, checks trust and verifies; `in`: `spec` names an entry
   // of this checked directory (PluginDirectory). With `to_load`, the file is
   // opened to be mapped: its real path is found and, in sealed-copy mode, it
-  // is replaced by its sealed copy.
+  // is replaced by its sealed copy. `fetched`: what a batched scan of `in`
+  // fetched of the entry (its descriptor, taken; its fstat and first page).
   absl::StatusOr<PluginFile> OpenAndVerify(
       std::string_view spec, bool to_load,
-      const CheckedDirectory* in = nullptr) const;
+      const CheckedDirectory* in = nullptr,
+      FetchedFile* fetched = nullptr) const;
   // Maps a file OpenAndVerify accepted, runs its init and registers it.
   // Called with `mutex` held.
   absl::StatusOr<Plugin*> Load(PluginFile file);
@@ -77,6 +80,7 @@ struct LoaderState {
   bool check_file_trust;
   bool sealed_copy;
   std::vector<std::string> library_path;
+  DirectoryReads directory_reads;
   // The keys and digests a plugin must match; from the options and the
   // host's note, so after `host`.
   Provenance provenance;
@@ -93,7 +97,8 @@ struct LoaderState {
   // The steps of OpenAndVerify (verify.cc).
   absl::StatusOr<PluginFile> Open(const std::string& path, bool to_load) const;
   absl::StatusOr<PluginFile> OpenEntry(const CheckedDirectory& directory,
-                                       const std::string& path) const;
+                                       const std::string& path,
+                                       FetchedFile* fetched) const;
   absl::Status Trust(PluginFile& file, const std::string& path, bool to_load,
                      TrustCheck check) const;
   absl::Status SealCopy(PluginFile& file) const;

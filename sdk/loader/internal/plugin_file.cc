@@ -62,6 +62,11 @@ absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
                      "the loader leaves the last ones to the program"));
   }
   if (::fstat(fd.get(), &info) != 0) return OpenError(path, errno);
+  return RegularFileAs(std::move(fd), path, info);
+}
+
+absl::StatusOr<UniqueFd> RegularFileAs(UniqueFd fd, std::string_view path,
+                                       const struct stat& info) {
   if (!S_ISREG(info.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat(
         ToAbsl(path), ": not a regular file; a plugin is a .so file"));

@@ -69,6 +69,10 @@ inline constexpr int kReservedDescriptors = 16;
 // kReservedDescriptors are left.
 absl::StatusOr<UniqueFd> RegularFile(UniqueFd fd, std::string_view path,
                                      struct stat& info);
+// RegularFile's last step, `info` being the fstat the caller already has
+// (a batched scan's; the caller also kept clear of the last descriptors).
+absl::StatusOr<UniqueFd> RegularFileAs(UniqueFd fd, std::string_view path,
+                                       const struct stat& info);
 // Opens `path` with kPluginOpenFlags and checks it as RegularFile does.
 absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path, struct stat& info);
 

@@ -102,17 +102,26 @@ absl::StatusOr<PluginFile> LoaderState::Open(const std::string& path,
 // under O_NOFOLLOW) or fail there, and every entry of a directory that was
 // refused, is opened the whole way by its path, which gives Verify's own
 // verdict and words.
+// A batched scan (batch_scan.cc) has opened the entry already, and fetched
+// its fstat and first page where it could: `fetched`.
 absl::StatusOr<PluginFile> LoaderState::OpenEntry(
-    const CheckedDirectory& directory, const std::string& path) const {
+    const CheckedDirectory& directory, const std::string& path,
+    FetchedFile* fetched) const {
   const std::string_view name = std::string_view(path).substr(directory.prefix.size());
   if (!IsEntryName(name) || (check_file_trust && !directory.trusted)) {
     return Open(path, /*to_load=*/false);
   }
-  UniqueFd opened(
-      ::openat(directory.fd.get(), name.data(), kPluginOpenFlags | O_NOFOLLOW));
+  UniqueFd opened =
+      fetched != nullptr
+          ? std::move(fetched->fd)
+          : UniqueFd(::openat(directory.fd.get(), name.data(),
+                              kPluginOpenFlags | O_NOFOLLOW));
   if (!opened.valid()) return Open(path, /*to_load=*/false);
   PluginFile file;
-  absl::StatusOr<UniqueFd> fd = RegularFile(std::move(opened), path, file.verified);
+  absl::StatusOr<UniqueFd> fd =
+      fetched != nullptr && fetched->info
+          ? RegularFileAs(std::move(opened), path, file.verified = *fetched->info)
+          : RegularFile(std::move(opened), path, file.verified);
   if (!fd.ok()) return fd.status();
   file.Take(*std::move(fd));
   absl::Status trusted = Trust(file, path, /*to_load=*/false, [&](bool describe) {
@@ -152,7 +161,8 @@ absl::Status LoaderState::CheckSigned(const PluginFile& file) const {
 }
 
 absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
-    std::string_view spec, bool to_load, const CheckedDirectory* in) const {
+    std::string_view spec, bool to_load, const CheckedDirectory* in,
+    FetchedFile* fetched) const {
   absl::StatusOr<std::string> resolved = Resolve(spec);
   if (!resolved.ok()) return resolved.status();
   const std::string& path = *resolved;
@@ -161,7 +171,7 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
     return status;
   };
   absl::StatusOr<PluginFile> file =
-      in == nullptr ? Open(path, to_load) : OpenEntry(*in, path);
+      in == nullptr ? Open(path, to_load) : OpenEntry(*in, path, fetched);
   if (!file.ok()) return refused(file.status());
   if (to_load && sealed_copy) {
     if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
@@ -172,6 +182,9 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
   // One reader of the file's first page and program headers, shared by the
   // note and the start-up code.
   ElfFile elf(file->fd.get(), file->size, path);
+  if (fetched != nullptr && fetched->first_bytes) {
+    elf.UsePrefetched(*fetched->first_bytes);
+  }
   absl::StatusOr<Fingerprint> fingerprint = ReadPluginFingerprint(elf, host_model);
   if (!fingerprint.ok()) return refused(fingerprint.status());
   if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {

@@ -1,0 +1,165 @@
+// Copyright the PreloadSDK authors.
+//
+// Issue 16, goal 3: a directory of N plugin files verified with its reads
+// batched through io_uring (LoaderOptions::directory_reads), against the
+// sequential safe floor — openat on the directory's descriptor, fstat, one
+// 4 KiB pread and close per file — and against the same VerifyDirectory read
+// one file at a time. `ring_fetch` is the batch reader alone, verifying
+// nothing: the floor of the batched reads. Wall time and the process's CPU
+// time, which includes the io-wq kernel threads that run io_uring's statx
+// (a thread's own CPU clock would miss them).
+#include <benchmark/benchmark.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/internal/batch_reader.h"
+#include "bench.h"
+
+namespace preload::bench {
+namespace {
+
+bool IsPlugin(const char* name) {
+  const std::size_t n = std::strlen(name);
+  return n > 3 && std::strcmp(name + n - 3, ".so") == 0;
+}
+
+// Runs scan_once(dir) per iteration; it returns how many files it read.
+template <typename ScanOnce>
+void Measure(benchmark::State& state, ScanOnce scan_once) {
+  const std::size_t n = static_cast<std::size_t>(state.range(0));
+  const std::string& dir = TheCorpus().ScanDir(n);
+  std::size_t files = 0;
+  const long rss_before = CurrentRssKib();
+  ResetPeakRss();
+  for (auto _ : state) files += scan_once(dir);
+  state.counters["files"] = static_cast<double>(n);
+  state.counters["peak_rss_growth_kib"] = static_cast<double>(PeakRssKib() - rss_before);
+  state.SetItemsProcessed(static_cast<int64_t>(files));
+  if (files != n * state.iterations()) state.SkipWithError("a file went missing");
+}
+
+// readdir, then per .so: openat, fstat, pread 4 KiB, close.
+void SafeFloor(benchmark::State& state) {
+  char buffer[4096];
+  Measure(state, [&](const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    std::size_t n = 0;
+    while (const dirent* entry = ::readdir(d)) {
+      if (!IsPlugin(entry->d_name)) continue;
+      const int fd = ::openat(::dirfd(d), entry->d_name, O_RDONLY | O_CLOEXEC);
+      struct stat info;
+      benchmark::DoNotOptimize(::fstat(fd, &info));
+      benchmark::DoNotOptimize(::pread(fd, buffer, sizeof buffer, 0));
+      ::close(fd);
+      ++n;
+    }
+    ::closedir(d);
+    return n;
+  });
+}
+
+// readdir, then the batch reader on each batch of names: the reads alone.
+void RingFetch(benchmark::State& state, internal::BatchOptions options) {
+  absl::StatusOr<std::unique_ptr<internal::BatchReader>> reader =
+      internal::BatchReader::Create(options);
+  if (!reader.ok()) return state.SkipWithError(std::string(reader.status().message()).c_str());
+  std::vector<std::string> names;
+  std::vector<internal::FetchedFile> fetched;
+  bool failed = false;
+  Measure(state, [&](const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    std::size_t n = 0;
+    auto fetch = [&] {
+      failed |= !(*reader)->Fetch(::dirfd(d), names, O_RDONLY | O_CLOEXEC, fetched).ok();
+      for (internal::FetchedFile& file : fetched) {
+        failed |= !file.info || !file.first_bytes;
+        (*reader)->CloseLater(std::move(file.fd));
+      }
+      n += names.size();
+      names.clear();
+    };
+    while (const dirent* entry = ::readdir(d)) {
+      if (!IsPlugin(entry->d_name)) continue;
+      names.emplace_back(entry->d_name);
+      if (names.size() == (*reader)->capacity()) fetch();
+    }
+    if (!names.empty()) fetch();
+    ::closedir(d);
+    return n;
+  });
+  if (failed) state.SkipWithError("a batch failed");
+}
+
+// Loader::VerifyDirectory, trust check on, read as `reads` says.
+void Verify(benchmark::State& state, DirectoryReads reads) {
+  LoaderOptions options = Options();
+  options.directory_reads = reads;
+  Loader loader(options);
+  bool failed = false;
+  Measure(state, [&](const std::string& dir) {
+    std::size_t n = 0;
+    failed |= !loader
+                   .VerifyDirectory(dir,
+                                    [&](std::string_view, absl::StatusOr<Fingerprint> fp) {
+                                      failed |= !fp.ok();
+                                      ++n;
+                                    })
+                   .ok();
+    return n;
+  });
+  if (failed) state.SkipWithError("a plugin was not verified");
+}
+
+struct Config {
+  const char* name;
+  std::size_t files;
+  bool sqpoll;
+  bool registered;
+  bool stat_in_ring;
+};
+constexpr Config kConfigs[] = {
+    {"b16", 16, false, false, false},
+    {"b64", 64, false, false, false},
+    {"b256", 256, false, false, false},
+    {"b64_sqpoll", 64, true, false, false},
+    {"b64_registered", 64, false, true, false},
+    {"b64_statx_in_ring", 64, false, false, true},
+};
+
+}  // namespace
+
+void RegisterBatchedScan() {
+  auto add = [](const std::string& name, auto fn) {
+    auto* b = benchmark::RegisterBenchmark(name.c_str(), fn);
+    for (std::size_t n : TheCorpus().scan_sizes()) b->Arg(static_cast<int64_t>(n));
+    b->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+  };
+  add("BatchedScan/safe_floor", SafeFloor);
+  add("BatchedScan/verify_sequential", [](benchmark::State& s) {
+    DirectoryReads reads;
+    reads.batched = false;
+    Verify(s, reads);
+  });
+  for (const Config& c : kConfigs) {
+    add(std::string("BatchedScan/ring_fetch_") + c.name, [c](benchmark::State& s) {
+      RingFetch(s, {c.files, c.sqpoll, c.registered, c.stat_in_ring});
+    });
+    add(std::string("BatchedScan/verify_batched_") + c.name, [c](benchmark::State& s) {
+      DirectoryReads reads;
+      reads.batch_files = c.files;
+      reads.poll_submissions = c.sqpoll;
+      reads.register_buffers = c.registered;
+      reads.stat_in_ring = c.stat_in_ring;
+      Verify(s, reads);
+    });
+  }
+}
+
+}  // namespace preload::bench
