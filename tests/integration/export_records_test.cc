@@ -253,8 +253,8 @@ TEST_F(CorruptedRecordsTest, MissingTableMarkerIsRefused) {
 }
 
 TEST(ExportRecordParseTest, WellFormedRecordsParse) {
-  absl::StatusOr<internal::RawExportRecord> r =
-      internal::ParseExportRecord(std::string("\x01" "FGreet\0int()\0", 14));
+  const std::string desc("\x01" "FGreet\0int()\0", 14);  // outlives r's views
+  absl::StatusOr<internal::RawExportRecord> r = internal::ParseExportRecord(desc);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->kind, 'F');
   EXPECT_EQ(r->name, "Greet");

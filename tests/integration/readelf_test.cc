@@ -60,7 +60,11 @@ std::vector<ElfNote> OurNotes(const char* path) {
 void ExpectReadelfAgrees(const char* path) {
   const std::string readelf = Run(std::string("readelf -n -W '") + path + "'");
   ASSERT_THAT(readelf, ::testing::HasSubstr("PreloadSDK"));
-  const std::string payload = HexAfter(readelf, "description data: ");
+  // The fingerprint's line: the export records' notes come before it.
+  const size_t fingerprint_at = readelf.find("(0x46505250)");
+  ASSERT_NE(fingerprint_at, std::string::npos);
+  const std::string payload =
+      HexAfter(readelf.substr(fingerprint_at), "description data: ");
   bool saw_fingerprint = false, saw_build_id = false;
   for (const ElfNote& note : OurNotes(path)) {
     if (note.owner == "PreloadSDK" && note.type == kNoteType) {

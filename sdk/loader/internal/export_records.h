@@ -42,7 +42,8 @@ struct ExportRecords {
   std::vector<ExportRecord> exports;
 };
 
-// One record as it stands in a note's desc, the table's marker included.
+// One record as it stands in a note's desc, the table's marker included;
+// `name` and `type` are views into that desc.
 struct RawExportRecord {
   char kind = 0;  // PRELOAD_RECORD_*
   std::string_view name, type;
