@@ -21,47 +21,22 @@
 
 #include "base/internal/batch_reader.h"
 #include "bench.h"
+#include "scan_measure.h"
 
 namespace preload::bench {
 namespace {
-
-bool IsPlugin(const char* name) {
-  const std::size_t n = std::strlen(name);
-  return n > 3 && std::strcmp(name + n - 3, ".so") == 0;
-}
-
-// Runs scan_once(dir) per iteration; it returns how many files it read.
-template <typename ScanOnce>
-void Measure(benchmark::State& state, ScanOnce scan_once) {
-  const std::size_t n = static_cast<std::size_t>(state.range(0));
-  const std::string& dir = TheCorpus().ScanDir(n);
-  std::size_t files = 0;
-  const long rss_before = CurrentRssKib();
-  ResetPeakRss();
-  for (auto _ : state) files += scan_once(dir);
-  state.counters["files"] = static_cast<double>(n);
-  state.counters["peak_rss_growth_kib"] = static_cast<double>(PeakRssKib() - rss_before);
-  state.SetItemsProcessed(static_cast<int64_t>(files));
-  if (files != n * state.iterations()) state.SkipWithError("a file went missing");
-}
 
 // readdir, then per .so: openat, fstat, pread 4 KiB, close.
 void SafeFloor(benchmark::State& state) {
   char buffer[4096];
   Measure(state, [&](const std::string& dir) {
-    DIR* d = ::opendir(dir.c_str());
-    std::size_t n = 0;
-    while (const dirent* entry = ::readdir(d)) {
-      if (!IsPlugin(entry->d_name)) continue;
-      const int fd = ::openat(::dirfd(d), entry->d_name, O_RDONLY | O_CLOEXEC);
+    return ForEachPlugin(dir, [&](int dirfd, const std::string&, const char* name) {
+      const int fd = ::openat(dirfd, name, O_RDONLY | O_CLOEXEC);
       struct stat info;
       benchmark::DoNotOptimize(::fstat(fd, &info));
       benchmark::DoNotOptimize(::pread(fd, buffer, sizeof buffer, 0));
       ::close(fd);
-      ++n;
-    }
-    ::closedir(d);
-    return n;
+    });
   });
 }
 
