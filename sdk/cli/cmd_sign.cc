@@ -107,10 +107,10 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Signs the file `path`: hashes it through one descriptor and writes
-// `path`.minisig.
-absl::StatusOr<std::string> SignFile(const internal::MinisignSecretKey& key,
-                                     const std::string& path) {
+// The `wanted` hashes of the regular file `path`, read through one
+// descriptor; what `sign` and `digest` both need.
+absl::StatusOr<internal::FileHashes> HashPath(const std::string& path,
+                                              internal::WantedHashes wanted) {
   internal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd.valid()) {
     return internal::ErrnoStatus(errno, absl::StrCat(path, ": cannot open"));
@@ -119,9 +119,15 @@ absl::StatusOr<std::string> SignFile(const internal::MinisignSecretKey& key,
   if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"));
   }
-  absl::StatusOr<internal::FileHashes> hashes =
-      internal::HashFile(fd.get(), static_cast<uint64_t>(info.st_size), path,
-                         kForSignature);
+  return internal::HashFile(fd.get(), static_cast<uint64_t>(info.st_size), path,
+                            wanted);
+}
+
+// Signs the file `path`: hashes it through one descriptor and writes
+// `path`.minisig.
+absl::StatusOr<std::string> SignFile(const internal::MinisignSecretKey& key,
+                                     const std::string& path) {
+  absl::StatusOr<internal::FileHashes> hashes = HashPath(path, kForSignature);
   if (!hashes.ok()) return hashes.status();
   // minisign's own trusted comment, so `minisign -V` shows the same.
   const std::string comment = absl::StrCat(
@@ -235,14 +241,7 @@ int RunDigest(const std::vector<std::string>& args) {
   int status = kExitOk;
   Json files = Json::array();
   for (const std::string& path : args) {
-    internal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    struct stat info {};
-    absl::StatusOr<internal::FileHashes> hashes =
-        !fd.valid() ? internal::ErrnoStatus(errno, absl::StrCat(path, ": cannot open"))
-        : (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode))
-            ? absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file"))
-            : internal::HashFile(fd.get(), static_cast<uint64_t>(info.st_size), path,
-                                 kForDigest);
+    absl::StatusOr<internal::FileHashes> hashes = HashPath(path, kForDigest);
     if (!hashes.ok()) {
       status = kExitUsage;
       if (json) {
