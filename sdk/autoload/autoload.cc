@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "autoload/internal/load_order.h"
 #include "base/internal/string_view.h"
 #include "elf/internal/library_search.h"
+#include "loader/internal/listed_plugins.h"
 #include "loader/internal/trace.h"
 
 namespace preload {
@@ -177,19 +177,20 @@ void LoadAll(EnvironmentReport& report) {
         settings.search_path.empty() ? "(none)"
                                      : absl::StrJoin(settings.search_path, ":")));
   }
-  Loader& loader = EnvironmentLoader();
-  // Listed plugins after the listed plugins they require, wherever listed.
-  for (const std::string& spec : internal::RequirementOrder(settings.plugins)) {
-    absl::StatusOr<Plugin*> plugin = loader.Open(spec);
-    if (!plugin.ok()) {
-      report.failures.push_back(plugin.status());
-      ReportFailure(spec, plugin.status(), settings);
-      continue;
-    }
-    bool listed = false;
-    for (const Plugin* loaded : report.loaded) listed = listed || loaded == *plugin;
-    if (!listed) report.loaded.push_back(*plugin);
-  }
+  // Each listed file read and verified once; listed plugins loaded after
+  // the listed plugins they require, wherever listed.
+  internal::ListedPlugins::OpenAll(
+      EnvironmentLoader(), settings.plugins,
+      [&](const std::string& spec, const absl::StatusOr<Plugin*>& plugin) {
+        if (!plugin.ok()) {
+          report.failures.push_back(plugin.status());
+          ReportFailure(spec, plugin.status(), settings);
+          return;
+        }
+        bool listed = false;
+        for (const Plugin* loaded : report.loaded) listed = listed || loaded == *plugin;
+        if (!listed) report.loaded.push_back(*plugin);
+      });
 }
 
 }  // namespace

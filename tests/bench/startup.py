@@ -4,14 +4,18 @@ started with N plugins in PRELOAD_PLUGINS, against the same host started with
 the same files in LD_PRELOAD (and with none). Runs are interleaved, so drift
 on a busy machine falls on every variant alike; the median wall time of each
 is reported, with the children's CPU time (user + system) from wait4.
+System calls per process, which do not depend on the machine's load, are
+counted once per variant with strace -f -c where strace is installed.
 
   startup.py --host HOST --plugins DIR --counts 10,100 --runs 60 --out FILE.json
 """
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -25,6 +29,17 @@ def spawn(host, env):
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"startup: {host} exited with status {status}")
     return wall, usage.ru_utime + usage.ru_stime
+
+
+def count_system_calls(host, env):
+    """The system calls one start of `host` makes (strace -f -c), or None."""
+    if shutil.which("strace") is None:
+        return None
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as out:
+        subprocess.run(["strace", "-f", "-c", "-o", out.name, host], env=env,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        total = [l for l in out.read().splitlines() if l.rstrip().endswith("total")]
+    return int(total[-1].split()[3]) if total else None
 
 
 def check_quiet(host, env, label):
@@ -67,6 +82,9 @@ def main():
                                     PRELOAD_DEBUG="load"))
     loaded = probe.stderr.count("loaded plugin")
 
+    system_calls = {label: count_system_calls(args.host, env)
+                    for label, env in variants.items()}
+
     samples = {label: ([], []) for label in variants}
     for _ in range(5):  # warm-up
         for env in variants.values():
@@ -82,7 +100,8 @@ def main():
         "variants": {
             label: {"wall_ms_median": statistics.median(w) * 1e3,
                     "cpu_ms_median": statistics.median(c) * 1e3,
-                    "wall_ms_min": min(w) * 1e3}
+                    "wall_ms_min": min(w) * 1e3,
+                    "system_calls": system_calls[label]}
             for label, (w, c) in samples.items()
         },
     }

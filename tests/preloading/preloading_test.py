@@ -175,6 +175,38 @@ def check_named_twice(args):
         shutil.rmtree(work)
 
 
+def check_read_once(args):
+    """Each file PRELOAD_PLUGINS names by path is opened once, to be verified
+    and then mapped from that descriptor; the directories above the files of
+    one directory are checked once for all of them."""
+    check(shutil.which("strace") is not None,
+          "strace is missing: scripts/deps installs it")
+    work = temp_dir()
+    try:
+        plugins = [copy_plugin(args, name, os.path.join(work, "lib"))
+                   for name in ("pl_alpha", "pl_beta", "pl_legacy")]
+        trace = os.path.join(work, "strace.txt")
+        result = run(["strace", "-f", "-qq", "-o", trace,
+                      "-e", "trace=open,openat,stat,lstat,newfstatat", args.host],
+                     clean_env(PRELOAD_PLUGINS=":".join(plugins)))
+        # pl_legacy is built with the old std::string ABI: refused.
+        check(main_line(result.stdout)[2:] == (2, 1), "two plugins loaded, one refused",
+              result.stdout, result.stderr)
+        with open(trace) as calls:
+            lines = calls.read().splitlines()
+        for plugin in plugins:
+            # By its path, or by its name relative to its directory's descriptor.
+            names = ('"%s"' % plugin, '"%s"' % os.path.basename(plugin))
+            opens = [l for l in lines if "open" in l and any(n in l for n in names)]
+            check(len(opens) == 1, "%s opened once, not %d times" % (plugin, len(opens)),
+                  "\n".join(opens))
+        walks = [l for l in lines if '"%s"' % work in l and "AT_SYMLINK_NOFOLLOW" in l]
+        check(len(walks) == 1, "%s checked once for its three files, not %d times"
+              % (work, len(walks)), "\n".join(walks))
+    finally:
+        shutil.rmtree(work)
+
+
 def check_search_order(args):
     """Bare names: PRELOAD_PLUGIN_PATH in order, then $ORIGIN/../lib/preload,
     then $ORIGIN/../lib/<triplet>/preload (GNUInstallDirs under /usr)."""

@@ -64,6 +64,7 @@
 namespace preload {
 namespace internal {
 struct CheckedDirectory;
+struct ListedPlugins;
 struct LoaderState;
 struct PrefetchedVerdicts;
 struct RequirementLinks;
@@ -372,6 +373,7 @@ class Loader {
   const std::string& name() const;
 
  private:
+  friend struct internal::ListedPlugins;  // PRELOAD_PLUGINS, each file read once
   std::unique_ptr<internal::LoaderState> state_;
 };
 

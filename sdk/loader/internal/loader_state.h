@@ -49,7 +49,7 @@ struct LoaderState {
   // The file `spec` names: a path as it is, a bare name searched.
   absl::StatusOr<std::string> Resolve(std::string_view spec) const;
   // Resolves, opens, checks trust and verifies; `in`: `spec` names an entry
-  // of this checked directory (PluginDirectory). With `to_load`, the file is
+  // of this checked directory (PluginDirectory, PRELOAD_PLUGINS). With `to_load`, the file is
   // opened to be mapped: its real path is found and, in sealed-copy mode, it
   // is replaced by its sealed copy. `fetched`: what a batched scan of `in`
   // fetched of the entry (its descriptor, taken; its fstat and first page).
@@ -97,7 +97,7 @@ struct LoaderState {
   // The steps of OpenAndVerify (verify.cc).
   absl::StatusOr<PluginFile> Open(const std::string& path, bool to_load) const;
   absl::StatusOr<PluginFile> OpenEntry(const CheckedDirectory& directory,
-                                       const std::string& path,
+                                       const std::string& path, bool to_load,
                                        FetchedFile* fetched) const;
   absl::Status Trust(PluginFile& file, const std::string& path, bool to_load,
                      TrustCheck check) const;

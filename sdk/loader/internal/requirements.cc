@@ -47,6 +47,7 @@ class Planner {
   explicit Planner(LoaderState& state) : state_(state) {}
 
   absl::StatusOr<Plugin*> Open(std::string_view spec);
+  absl::StatusOr<Plugin*> OpenFile(std::string_view spec, PluginFile file);
 
  private:
   absl::Status PlanRequirements(const Fingerprint& fingerprint, Planned node);
@@ -88,25 +89,31 @@ absl::StatusOr<Plugin*> Planner::Open(std::string_view spec) {
   }
   absl::StatusOr<PluginFile> file = state_.OpenAndVerify(spec, /*to_load=*/true);
   if (!file.ok()) return file.status();
-  if (auto it = state_.by_file.find(file->id); it != state_.by_file.end()) {
-    state_.trace->Line(TraceCategory::kLoad, file->path,
+  return OpenFile(spec, *std::move(file));
+}
+
+// The plugin asked for, opened and verified: unless it is loaded already,
+// its requirements, then it.
+absl::StatusOr<Plugin*> Planner::OpenFile(std::string_view spec, PluginFile file) {
+  if (auto it = state_.by_file.find(file.id); it != state_.by_file.end()) {
+    state_.trace->Line(TraceCategory::kLoad, file.path,
                        ": already loaded as plugin '", ToAbsl(it->second->name()),
                        "' (the same file, by device and inode): not loaded again");
     return it->second;
   }
-  const std::string name(file->fingerprint->name());
+  const std::string name(file.fingerprint->name());
   if (auto it = state_.by_name.find(name); it != state_.by_name.end()) {
-    state_.trace->Line(TraceCategory::kLoad, file->path,
+    state_.trace->Line(TraceCategory::kLoad, file.path,
                        ": not loaded: a plugin named '", name,
                        "' is already loaded from ", it->second->path());
     return absl::AlreadyExistsError(absl::StrCat(
         ToAbsl(spec), ": plugin already loaded: a plugin named '", name,
         "' was loaded from ", it->second->path()));
   }
-  const Fingerprint fingerprint = *file->fingerprint;
+  const Fingerprint fingerprint = *file.fingerprint;
   Planned node;
   node.chain = {name};
-  node.file = *std::move(file);
+  node.file = std::move(file);
   if (absl::Status planned = PlanRequirements(fingerprint, std::move(node));
       !planned.ok()) {
     return planned;
@@ -290,6 +297,12 @@ void Planner::Link(Plugin* plugin, const Planned& node) {
 absl::StatusOr<Plugin*> OpenWithRequirements(LoaderState& state,
                                              std::string_view spec) {
   return Planner(state).Open(spec);
+}
+
+absl::StatusOr<Plugin*> OpenVerifiedWithRequirements(LoaderState& state,
+                                                     std::string_view spec,
+                                                     PluginFile file) {
+  return Planner(state).OpenFile(spec, std::move(file));
 }
 
 }  // namespace preload::internal

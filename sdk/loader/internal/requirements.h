@@ -29,11 +29,18 @@
 namespace preload::internal {
 
 struct LoaderState;
+struct PluginFile;
 
 // What Loader::Open does: opens `spec` and, first, everything it requires.
 // Called with state.mutex held.
 absl::StatusOr<Plugin*> OpenWithRequirements(LoaderState& state,
                                              std::string_view spec);
+
+// The same for a file `spec` named that OpenAndVerify(spec, to_load=true)
+// has already opened and verified: its requirements, then it.
+absl::StatusOr<Plugin*> OpenVerifiedWithRequirements(LoaderState& state,
+                                                     std::string_view spec,
+                                                     PluginFile file);
 
 }  // namespace preload::internal
 

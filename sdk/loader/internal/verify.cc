@@ -105,18 +105,18 @@ absl::StatusOr<PluginFile> LoaderState::Open(const std::string& path,
 // A batched scan (batch_scan.cc) has opened the entry already, and fetched
 // its fstat and first page where it could: `fetched`.
 absl::StatusOr<PluginFile> LoaderState::OpenEntry(
-    const CheckedDirectory& directory, const std::string& path,
+    const CheckedDirectory& directory, const std::string& path, bool to_load,
     FetchedFile* fetched) const {
   const std::string_view name = std::string_view(path).substr(directory.prefix.size());
   if (!IsEntryName(name) || (check_file_trust && !directory.trusted)) {
-    return Open(path, /*to_load=*/false);
+    return Open(path, to_load);
   }
   UniqueFd opened =
       fetched != nullptr
           ? std::move(fetched->fd)
           : UniqueFd(::openat(directory.fd.get(), name.data(),
                               kPluginOpenFlags | O_NOFOLLOW));
-  if (!opened.valid()) return Open(path, /*to_load=*/false);
+  if (!opened.valid()) return Open(path, to_load);
   PluginFile file;
   absl::StatusOr<UniqueFd> fd =
       fetched != nullptr && fetched->info
@@ -124,7 +124,7 @@ absl::StatusOr<PluginFile> LoaderState::OpenEntry(
           : RegularFile(std::move(opened), path, file.verified);
   if (!fd.ok()) return fd.status();
   file.Take(*std::move(fd));
-  absl::Status trusted = Trust(file, path, /*to_load=*/false, [&](bool describe) {
+  absl::Status trusted = Trust(file, path, to_load, [&](bool describe) {
     return CheckEntryTrust(*directory.trusted, name, file.verified, describe);
   });
   if (!trusted.ok()) return trusted;
@@ -171,7 +171,7 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
     return status;
   };
   absl::StatusOr<PluginFile> file =
-      in == nullptr ? Open(path, to_load) : OpenEntry(*in, path, fetched);
+      in == nullptr ? Open(path, to_load) : OpenEntry(*in, path, to_load, fetched);
   if (!file.ok()) return refused(file.status());
   if (to_load && sealed_copy) {
     if (absl::Status sealed = SealCopy(*file); !sealed.ok()) return refused(sealed);
