@@ -3,7 +3,7 @@
 // Tests for the ELF reader's ranges (elf/internal/elf_file.h): what lies past
 // the first bytes is read once and kept when small, so that the readers
 // sharing one ElfFile (the start-up check, then the load's dynamic section)
-// do not read the same bytes twice. A range served from what was kept is
+// do not read the same bytes twice; and what ReadAhead reads in one go. A range served from what was kept is
 // told apart from one read again by rewriting the file in between.
 #include "elf/internal/elf_file.h"
 
@@ -91,6 +91,57 @@ TEST_F(ElfFileRanges, ALargeRangeIsNotKept) {
   EXPECT_EQ(Read(elf, 5000, 6000), Image(0).substr(5000, 6000));
   Write(Image(7));
   EXPECT_EQ(Read(elf, 5000, 100), Image(7).substr(5000, 100));
+}
+
+// ReadAhead (the start-up check's one read of a small plugin's next pages):
+// every range within it, or straddling the first bytes and it, comes from
+// memory, read once.
+TEST_F(ElfFileRanges, RangesWithinTheReadAheadAreReadOnce) {
+  ElfFile elf(fd_, kFileSize, "test.so");
+  ASSERT_TRUE(elf.ReadHeader().ok());
+  elf.ReadAhead(4096, 8192);
+  const std::string before = Image(0);
+  Write(Image(7));
+  const std::pair<uint64_t, uint64_t> within[] = {
+      {4096, 8192}, {4096, 1}, {12287, 1}, {6000, 3000}, {4000, 500}, {0, 12288}};
+  for (const auto& [offset, size] : within) {
+    EXPECT_EQ(Read(elf, offset, size), before.substr(offset, size))
+        << offset << " + " << size;
+  }
+  // Past it: read now.
+  EXPECT_EQ(Read(elf, 12000, 500), Image(7).substr(12000, 500));
+  EXPECT_EQ(Read(elf, 13000, 100), Image(7).substr(13000, 100));
+}
+
+TEST_F(ElfFileRanges, AReadAheadOutOfBoundsOrTooLargeKeepsNothing) {
+  for (const auto& [offset, size] :
+       {std::pair<uint64_t, uint64_t>{12288, 8192}, {4096, kFileSize},
+        {~uint64_t{0}, 2}, {4096, 0}}) {
+    ElfFile elf(fd_, kFileSize, "test.so");
+    ASSERT_TRUE(elf.ReadHeader().ok());
+    Write(Image(0));
+    elf.ReadAhead(offset, size);
+    Write(Image(7));
+    EXPECT_EQ(Read(elf, 5000, 3000), Image(7).substr(5000, 3000))
+        << offset << " + " << size;
+  }
+}
+
+TEST_F(ElfFileRanges, AFailedReadAheadLeavesTheErrorToTheReadThatNeedsIt) {
+  // The caller's size says the file is longer than it is: the read-ahead
+  // meets the end, keeps nothing, and the range read later reports it.
+  ElfFile elf(fd_, kFileSize + 8192, "test.so");
+  ASSERT_TRUE(elf.ReadHeader().ok());
+  elf.ReadAhead(kFileSize - 4096, 8192);
+  std::string storage;
+  absl::StatusOr<std::string_view> bytes =
+      elf.ReadRange(kFileSize - 100, 200, &storage);
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(bytes.status().message(),
+            "test.so: file ended at offset 16384 while reading 200 bytes at "
+            "offset 16284 (did it shrink while read?)");
+  EXPECT_EQ(Read(elf, kFileSize - 4096, 100),
+            Image(0).substr(kFileSize - 4096, 100));
 }
 
 }  // namespace

@@ -79,12 +79,34 @@ absl::Status ElfFile::PreadExactly(char* out, std::size_t size,
   return absl::OkStatus();
 }
 
+absl::Status ElfFile::Fill(char* out, std::size_t size, uint64_t offset) const {
+  if (std::optional<std::string_view> ahead = Ahead(offset, size)) {
+    std::memcpy(out, ahead->data(), size);
+    return absl::OkStatus();
+  }
+  return PreadExactly(out, size, offset);
+}
+
+void ElfFile::ReadAhead(uint64_t offset, uint64_t size) const {
+  if (ahead_ != nullptr || size == 0 || size > kMaxAheadBytes ||
+      !FitsWithin(offset, size, size_)) {
+    return;
+  }
+  std::unique_ptr<char[]> bytes(new char[size]);  // left uninitialised
+  // A failed read is made again, and reported, by the reader that needs it.
+  if (!PreadExactly(bytes.get(), size, offset).ok()) return;
+  ahead_ = std::move(bytes);
+  ahead_offset_ = offset;
+  ahead_size_ = size;
+}
+
 template <typename Buffer>
 absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
                                                         uint64_t size,
                                                         Buffer* storage) const {
   const std::string_view p = prefix();
   if (FitsWithin(offset, size, p.size())) return p.substr(offset, size);
+  if (std::optional<std::string_view> ahead = Ahead(offset, size)) return *ahead;
   for (std::size_t i = 0; i < kept_count_; ++i) {
     const KeptRange& kept = kept_ranges_[i];
     if (offset >= kept.offset && FitsWithin(offset - kept.offset, size, kept.size)) {
@@ -103,7 +125,7 @@ absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
   const uint64_t from_prefix = offset < p.size() ? p.size() - offset : 0;
   if (from_prefix > 0) p.copy(out, from_prefix, offset);
   absl::Status read =
-      PreadExactly(out + from_prefix, size - from_prefix, offset + from_prefix);
+      Fill(out + from_prefix, size - from_prefix, offset + from_prefix);
   if (!read.ok()) return read;
   if (keep) {
     kept_ranges_[kept_count_++] = {offset, size, kept_used_};
