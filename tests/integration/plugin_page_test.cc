@@ -28,6 +28,7 @@
 #include "elf/internal/startup_code.h"
 #include "fixture_paths.h"
 #include "gtest/gtest.h"
+#include "preload/elf_notes.h"
 #include "preload/fingerprint.h"
 
 namespace preload::internal {
@@ -188,7 +189,7 @@ std::vector<std::string> BrokenCopies(const std::string& base) {
       v.Set(at + offsetof(Elf64_Phdr, p_filesz), 8, filesz + delta);
       v.Set(at + offsetof(Elf64_Phdr, p_vaddr), 8, vaddr + delta);
     }
-    v.Set(at + offsetof(Elf64_Phdr, p_filesz), 8, kMaxNoteSegmentBytes + 1);
+    v.Set(at + offsetof(Elf64_Phdr, p_filesz), 8, preload::kMaxNoteSegmentBytes + 1);
     v.Set(at + offsetof(Elf64_Phdr, p_filesz), 8, size - offset);
     v.Set(at + offsetof(Elf64_Phdr, p_filesz), 8, size - offset + 1);
     for (uint64_t align : {0, 1, 4, 8, 16}) {
