@@ -44,35 +44,6 @@ void CheckNotes(const std::vector<preload::ElfNote>& notes, size_t input_size) {
   }
 }
 
-void FuzzFile(const uint8_t* data, size_t size) {
-  const int fd = InputFile("elf_notes_fuzzer");
-  WriteInput(fd, data, size);
-  absl::StatusOr<std::vector<preload::ElfNote>> notes =
-      preload::ReadElfNotes(fd, kFile);
-  if (notes.ok()) {
-    CheckNotes(*notes, size);
-  } else {
-    // Every refusal names the file, as the loader's messages rely on.
-    const std::string message(notes.status().message());
-    FUZZ_CHECK(message.compare(0, kFile.size(), kFile) == 0);
-  }
-  // The reader never moves the file offset.
-  FUZZ_CHECK(lseek(fd, 0, SEEK_CUR) == 0);
-  FuzzPluginPage(fd, size);
-
-  absl::StatusOr<std::vector<preload::ElfNote>> found = preload::FindElfNotes(
-      fd, kFile, preload::kNoteOwner, preload::kNoteType);
-  FUZZ_CHECK(found.ok() == notes.ok());
-  if (found.ok()) {
-    size_t expected = 0;
-    for (const preload::ElfNote& note : *notes) {
-      expected += note.owner == preload::kNoteOwner &&
-                  note.type == preload::kNoteType;
-    }
-    FUZZ_CHECK(found->size() == expected);
-  }
-}
-
 // Where the page pass answers, the general readers give the same note and
 // the same start-up code, or the same error for it.
 void FuzzPluginPage(int fd, size_t size) {
@@ -102,6 +73,35 @@ void FuzzPluginPage(int fd, size_t size) {
   for (size_t i = 0; i < from_page.functions.size(); ++i) {
     FUZZ_CHECK(from_page.functions[i].address == from_file->functions[i].address);
     FUZZ_CHECK(from_page.functions[i].code() == from_file->functions[i].code());
+  }
+}
+
+void FuzzFile(const uint8_t* data, size_t size) {
+  const int fd = InputFile("elf_notes_fuzzer");
+  WriteInput(fd, data, size);
+  absl::StatusOr<std::vector<preload::ElfNote>> notes =
+      preload::ReadElfNotes(fd, kFile);
+  if (notes.ok()) {
+    CheckNotes(*notes, size);
+  } else {
+    // Every refusal names the file, as the loader's messages rely on.
+    const std::string message(notes.status().message());
+    FUZZ_CHECK(message.compare(0, kFile.size(), kFile) == 0);
+  }
+  // The reader never moves the file offset.
+  FUZZ_CHECK(lseek(fd, 0, SEEK_CUR) == 0);
+  FuzzPluginPage(fd, size);
+
+  absl::StatusOr<std::vector<preload::ElfNote>> found = preload::FindElfNotes(
+      fd, kFile, preload::kNoteOwner, preload::kNoteType);
+  FUZZ_CHECK(found.ok() == notes.ok());
+  if (found.ok()) {
+    size_t expected = 0;
+    for (const preload::ElfNote& note : *notes) {
+      expected += note.owner == preload::kNoteOwner &&
+                  note.type == preload::kNoteType;
+    }
+    FUZZ_CHECK(found->size() == expected);
   }
 }
 

@@ -14,18 +14,21 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace preload::internal {
 namespace {
 
-constexpr uint64_t kFileSize = 16 * 1024;
+// Larger than a file ReadHeader reads whole (4 KiB + kMaxAheadBytes), so
+// that ranges past the first bytes are read on demand.
+constexpr uint64_t kFileSize = 64 * 1024;
 
 // An ELF64 little-endian header with no program headers, then bytes that
 // differ from their neighbours (offset % 251, shifted by `salt`).
-std::string Image(int salt) {
-  std::string image(kFileSize, '\0');
-  for (uint64_t i = 0; i < kFileSize; ++i) {
+std::string Image(int salt, uint64_t size = kFileSize) {
+  std::string image(size, '\0');
+  for (uint64_t i = 0; i < size; ++i) {
     image[i] = static_cast<char>((i + salt) % 251);
   }
   const char ident[] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
@@ -115,7 +118,7 @@ TEST_F(ElfFileRanges, RangesWithinTheReadAheadAreReadOnce) {
 
 TEST_F(ElfFileRanges, AReadAheadOutOfBoundsOrTooLargeKeepsNothing) {
   for (const auto& [offset, size] :
-       {std::pair<uint64_t, uint64_t>{12288, 8192}, {4096, kFileSize},
+       {std::pair<uint64_t, uint64_t>{kFileSize - 4096, 8192}, {4096, 20000},
         {~uint64_t{0}, 2}, {4096, 0}}) {
     ElfFile elf(fd_, kFileSize, "test.so");
     ASSERT_TRUE(elf.ReadHeader().ok());
@@ -138,10 +141,39 @@ TEST_F(ElfFileRanges, AFailedReadAheadLeavesTheErrorToTheReadThatNeedsIt) {
       elf.ReadRange(kFileSize - 100, 200, &storage);
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.status().message(),
-            "test.so: file ended at offset 16384 while reading 200 bytes at "
-            "offset 16284 (did it shrink while read?)");
+            absl::StrCat("test.so: file ended at offset ", kFileSize,
+                         " while reading 200 bytes at offset ", kFileSize - 100,
+                         " (did it shrink while read?)"));
   EXPECT_EQ(Read(elf, kFileSize - 4096, 100),
             Image(0).substr(kFileSize - 4096, 100));
+}
+
+// A small file is read whole by ReadHeader, in one system call: every range
+// of it comes from memory. One byte larger, only the first bytes are.
+TEST_F(ElfFileRanges, ASmallFileIsReadWholeWithItsHeader) {
+  constexpr uint64_t kSmall = 4096 + ElfFile::kMaxAheadBytes;
+  for (const uint64_t size : {uint64_t{4097}, uint64_t{16688}, kSmall, kSmall + 1}) {
+    ASSERT_EQ(::ftruncate(fd_, 0), 0);
+    Write(Image(0, size));
+    ElfFile elf(fd_, size, "test.so");
+    ASSERT_TRUE(elf.ReadHeader().ok());
+    Write(Image(7, size));
+    const std::string expected = size <= kSmall ? Image(0, size) : Image(7, size);
+    EXPECT_EQ(Read(elf, 4000, size - 4000), expected.substr(4000)) << size;
+    EXPECT_EQ(Read(elf, size - 100, 100), expected.substr(size - 100)) << size;
+  }
+}
+
+TEST_F(ElfFileRanges, ASmallFileThatShrankIsReportedAsBefore) {
+  Write(Image(0, 8192));
+  ASSERT_EQ(::ftruncate(fd_, 8192), 0);
+  // The caller's size is from before the file shrank to 2,000 bytes.
+  ASSERT_EQ(::ftruncate(fd_, 2000), 0);
+  ElfFile elf(fd_, 8192, "test.so");
+  const absl::Status header = elf.ReadHeader();
+  EXPECT_EQ(header.message(),
+            "test.so: file ended at offset 2000 while reading 4096 bytes at "
+            "offset 0 (did it shrink while read?)");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <elf.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -85,6 +86,27 @@ absl::Status ElfFile::Fill(char* out, std::size_t size, uint64_t offset) const {
     return absl::OkStatus();
   }
   return PreadExactly(out, size, offset);
+}
+
+// A small plugin (the first bytes and at most kMaxAheadBytes more) is read
+// whole, in the one system call that reads its first bytes: its start-up
+// code and dynamic section then cost no read of their own. Any failure or
+// short read (a file that shrank) keeps nothing, and the first bytes are
+// read as usual, which words the error.
+bool ElfFile::ReadSmallFileWhole() {
+  if (size_ <= kPrefixBytes || size_ - kPrefixBytes > kMaxAheadBytes) return false;
+  const uint64_t rest = size_ - kPrefixBytes;
+  std::unique_ptr<char[]> bytes(new char[rest]);  // left uninitialised
+  struct iovec parts[2] = {{prefix_, kPrefixBytes}, {bytes.get(), rest}};
+  ssize_t n;
+  do {
+    n = ::preadv(fd_, parts, 2, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 || static_cast<uint64_t>(n) != size_) return false;
+  ahead_ = std::move(bytes);
+  ahead_offset_ = kPrefixBytes;
+  ahead_size_ = rest;
+  return true;
 }
 
 void ElfFile::ReadAhead(uint64_t offset, uint64_t size) const {
@@ -192,8 +214,9 @@ absl::Status ElfFile::ReadHeader() {
   static_assert(sizeof(Elf64_Ehdr) <= kPrefixBytes);
   prefix_size_ =
       static_cast<std::size_t>(std::min<uint64_t>(size_, kPrefixBytes));
-  if (absl::Status read =
-          prefetched_ ? absl::OkStatus() : PreadExactly(prefix_, prefix_size_, 0);
+  if (absl::Status read = prefetched_ || ReadSmallFileWhole()
+                              ? absl::OkStatus()
+                              : PreadExactly(prefix_, prefix_size_, 0);
       !read.ok()) {
     return read;
   }

@@ -129,7 +129,8 @@ class ElfFile {
   ElfFile& operator=(const ElfFile&) = delete;
 
   // Reads the file's first bytes and checks its identification and ELF
-  // header. InvalidArgument for a file that is not ELF, of an unknown class,
+  // header. A file of at most 4096 + kMaxAheadBytes bytes is read whole, in
+  // the same system call, as if by ReadAhead. InvalidArgument for a file that is not ELF, of an unknown class,
   // byte order or version, or too short for its header; the errno-derived
   // status if the read fails. Call it first, once.
   absl::Status ReadHeader();
@@ -243,6 +244,7 @@ class ElfFile {
     }
     return std::string_view(ahead_.get() + (offset - ahead_offset_), size);
   }
+  bool ReadSmallFileWhole();
   absl::Status CheckIdent() const;
   absl::Status CheckProgramHeaderTable() const;
 
