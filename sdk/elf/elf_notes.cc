@@ -315,6 +315,11 @@ namespace internal {
 absl::Status FindNoteDescs(ElfFile& elf, std::string_view owner, uint32_t type,
                            NoteDescs* out) {
   if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
+  return FindNoteDescsAfterHeader(elf, owner, type, out);
+}
+
+absl::Status FindNoteDescsAfterHeader(const ElfFile& elf, std::string_view owner,
+                                      uint32_t type, NoteDescs* out) {
   absl::StatusOr<NoteHeaders> headers = ReadNoteHeaders(elf);
   if (!headers.ok()) return headers.status();
   const NoteFilter filter{false, owner, type};

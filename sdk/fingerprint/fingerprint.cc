@@ -250,7 +250,7 @@ Fingerprint Fingerprint::FromFields(std::vector<FingerprintField> fields) {
   return Fingerprint(std::move(storage));
 }
 
-std::string_view Fingerprint::payload() const { return storage_->text; }
+std::string_view Fingerprint::payload() const { return storage_->Text(); }
 
 const std::vector<FingerprintFieldView>& Fingerprint::field_views() const {
   return storage_->AllViews();

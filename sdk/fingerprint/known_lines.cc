@@ -127,10 +127,10 @@ std::optional<Fingerprint> KnownLines::QuickParse(std::string_view payload) cons
       std::memchr(payload.data(), '\0', payload.size()) != nullptr) {
     return std::nullopt;
   }
-  auto storage = std::make_shared<Fingerprint::Storage>();
-  storage->text.reserve(payload.size() + 1);
-  storage->text.append(payload.data(), payload.size()).push_back('\n');
-  const std::string_view text = storage->text;
+  // One allocation for the storage and its text.
+  std::shared_ptr<Fingerprint::Storage> storage =
+      Fingerprint::Storage::MakeWithText(payload);
+  const std::string_view text = storage->inline_text;
   FingerprintFieldView* const own = storage->own;
   std::size_t& own_count = storage->own_count;
   std::size_t expected = 0;  // the next of expected_ to look for

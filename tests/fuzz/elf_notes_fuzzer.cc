@@ -4,8 +4,11 @@
 // a memfd by ReadElfNotes exactly as the loader reads a plugin, and the same
 // bytes as one PT_NOTE segment for ParseNoteSegment, in both byte orders and
 // both alignments. A PreloadSDK note that comes out is handed on to the
-// fingerprint parser. Seeds: the first 8 KiB of real plugins and hosts, and
-// their note segments (tests/fuzz/corpus/elf_notes, made by make_corpus.py).
+// fingerprint parser. The loader's one pass over a plugin's first page
+// (elf/internal/plugin_page.h) must agree with the general reader on every
+// input it answers for, the start-up code read from what it found included.
+// Seeds: the first 8 KiB of real plugins and hosts, their note segments, and
+// small plugins whole (tests/fuzz/corpus/elf_notes, made by make_corpus.py).
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -15,6 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "elf/internal/elf_file.h"
+#include "elf/internal/plugin_page.h"
+#include "elf/internal/startup_code.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
 #include "preload/elf_notes.h"
@@ -38,6 +44,38 @@ void CheckNotes(const std::vector<preload::ElfNote>& notes, size_t input_size) {
   }
 }
 
+// Where the page pass answers, the general readers give the same note and
+// the same start-up code, or the same error for it.
+void FuzzPluginPage(int fd, size_t size) {
+  using preload::internal::ElfFile;
+  ElfFile quick(fd, size, kFile);
+  if (!quick.ReadHeader().ok() ||
+      !preload::internal::ReadPluginPage(quick, preload::kNoteOwner,
+                                         preload::kNoteType)) {
+    return;
+  }
+  ElfFile general(fd, size, kFile);
+  preload::internal::NoteDescs notes;
+  FUZZ_CHECK(preload::internal::FindNoteDescs(general, preload::kNoteOwner,
+                                              preload::kNoteType, &notes)
+                 .ok());
+  FUZZ_CHECK(notes.count == 1 && notes.first == quick.page()->note);
+  preload::internal::StartupCode from_page;
+  const absl::Status read = preload::internal::ReadStartupCode(quick, &from_page);
+  const absl::StatusOr<preload::internal::StartupCode> from_file =
+      preload::internal::ReadStartupCode(fd, size, kFile);
+  FUZZ_CHECK(read.ok() == from_file.ok());
+  if (!read.ok()) {
+    FUZZ_CHECK(read.message() == from_file.status().message());
+    return;
+  }
+  FUZZ_CHECK(from_page.functions.size() == from_file->functions.size());
+  for (size_t i = 0; i < from_page.functions.size(); ++i) {
+    FUZZ_CHECK(from_page.functions[i].address == from_file->functions[i].address);
+    FUZZ_CHECK(from_page.functions[i].code() == from_file->functions[i].code());
+  }
+}
+
 void FuzzFile(const uint8_t* data, size_t size) {
   const int fd = InputFile("elf_notes_fuzzer");
   WriteInput(fd, data, size);
@@ -52,6 +90,7 @@ void FuzzFile(const uint8_t* data, size_t size) {
   }
   // The reader never moves the file offset.
   FUZZ_CHECK(lseek(fd, 0, SEEK_CUR) == 0);
+  FuzzPluginPage(fd, size);
 
   absl::StatusOr<std::vector<preload::ElfNote>> found = preload::FindElfNotes(
       fd, kFile, preload::kNoteOwner, preload::kNoteType);

@@ -4,7 +4,9 @@
     tests/fuzz/make_corpus.py <build-dir> [target...]
 
 For each binary: its first 8 KiB and the bytes of each PT_NOTE segment go to
-corpus/elf_notes/, the payload of each PreloadSDK note to corpus/fingerprint/.
+corpus/elf_notes/, the payload of each PreloadSDK note to corpus/fingerprint/;
+a binary of at most WHOLE_BYTES goes to corpus/elf_notes/ whole too, for the
+loader's page pass, which answers only for a file holding all its segments.
 For EXPORT_BINARIES, corpus/export_records/ gets the same first 8 KiB and
 note segments, and each export record's desc.
 For the PT_DYNAMIC reader, corpus/elf_dynamic/ gets what it reads of each of
@@ -19,6 +21,7 @@ import struct
 import sys
 
 PREFIX_BYTES = 8 * 1024
+WHOLE_BYTES = 32 * 1024
 PT_NOTE = 4
 NOTE_OWNER = b"PreloadSDK"
 NOTE_TYPE = 0x46505250
@@ -207,6 +210,8 @@ def write_note_seeds(build, corpus, targets):
         if "elf_notes" in targets:
             (corpus / "elf_notes" / f"seed-{name}.prefix8k").write_bytes(
                 image[:PREFIX_BYTES])
+            if len(image) <= WHOLE_BYTES:
+                (corpus / "elf_notes" / f"seed-{name}.whole").write_bytes(image)
         payloads = 0
         for index, (segment, align) in enumerate(note_segments(image)):
             if "elf_notes" in targets:

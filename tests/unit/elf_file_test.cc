@@ -3,7 +3,7 @@
 // Tests for the ELF reader's ranges (elf/internal/elf_file.h): what lies past
 // the first bytes is read once and kept when small, so that the readers
 // sharing one ElfFile (the start-up check, then the load's dynamic section)
-// do not read the same bytes twice. A range served from what was kept is
+// do not read the same bytes twice; and what ReadAhead reads in one go. A range served from what was kept is
 // told apart from one read again by rewriting the file in between.
 #include "elf/internal/elf_file.h"
 
@@ -14,18 +14,21 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace preload::internal {
 namespace {
 
-constexpr uint64_t kFileSize = 16 * 1024;
+// Larger than a file ReadHeader reads whole (4 KiB + kMaxAheadBytes), so
+// that ranges past the first bytes are read on demand.
+constexpr uint64_t kFileSize = 64 * 1024;
 
 // An ELF64 little-endian header with no program headers, then bytes that
 // differ from their neighbours (offset % 251, shifted by `salt`).
-std::string Image(int salt) {
-  std::string image(kFileSize, '\0');
-  for (uint64_t i = 0; i < kFileSize; ++i) {
+std::string Image(int salt, uint64_t size = kFileSize) {
+  std::string image(size, '\0');
+  for (uint64_t i = 0; i < size; ++i) {
     image[i] = static_cast<char>((i + salt) % 251);
   }
   const char ident[] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
@@ -91,6 +94,87 @@ TEST_F(ElfFileRanges, ALargeRangeIsNotKept) {
   EXPECT_EQ(Read(elf, 5000, 6000), Image(0).substr(5000, 6000));
   Write(Image(7));
   EXPECT_EQ(Read(elf, 5000, 100), Image(7).substr(5000, 100));
+}
+
+// ReadAhead (the start-up check's one read of a small plugin's next pages):
+// every range within it, or straddling the first bytes and it, comes from
+// memory, read once.
+TEST_F(ElfFileRanges, RangesWithinTheReadAheadAreReadOnce) {
+  ElfFile elf(fd_, kFileSize, "test.so");
+  ASSERT_TRUE(elf.ReadHeader().ok());
+  elf.ReadAhead(4096, 8192);
+  const std::string before = Image(0);
+  Write(Image(7));
+  const std::pair<uint64_t, uint64_t> within[] = {
+      {4096, 8192}, {4096, 1}, {12287, 1}, {6000, 3000}, {4000, 500}, {0, 12288}};
+  for (const auto& [offset, size] : within) {
+    EXPECT_EQ(Read(elf, offset, size), before.substr(offset, size))
+        << offset << " + " << size;
+  }
+  // Past it: read now.
+  EXPECT_EQ(Read(elf, 12000, 500), Image(7).substr(12000, 500));
+  EXPECT_EQ(Read(elf, 13000, 100), Image(7).substr(13000, 100));
+}
+
+TEST_F(ElfFileRanges, AReadAheadOutOfBoundsOrTooLargeKeepsNothing) {
+  for (const auto& [offset, size] :
+       {std::pair<uint64_t, uint64_t>{kFileSize - 4096, 8192}, {4096, 20000},
+        {~uint64_t{0}, 2}, {4096, 0}}) {
+    ElfFile elf(fd_, kFileSize, "test.so");
+    ASSERT_TRUE(elf.ReadHeader().ok());
+    Write(Image(0));
+    elf.ReadAhead(offset, size);
+    Write(Image(7));
+    EXPECT_EQ(Read(elf, 5000, 3000), Image(7).substr(5000, 3000))
+        << offset << " + " << size;
+  }
+}
+
+TEST_F(ElfFileRanges, AFailedReadAheadLeavesTheErrorToTheReadThatNeedsIt) {
+  // The caller's size says the file is longer than it is: the read-ahead
+  // meets the end, keeps nothing, and the range read later reports it.
+  ElfFile elf(fd_, kFileSize + 8192, "test.so");
+  ASSERT_TRUE(elf.ReadHeader().ok());
+  elf.ReadAhead(kFileSize - 4096, 8192);
+  std::string storage;
+  absl::StatusOr<std::string_view> bytes =
+      elf.ReadRange(kFileSize - 100, 200, &storage);
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(bytes.status().message(),
+            absl::StrCat("test.so: file ended at offset ", kFileSize,
+                         " while reading 200 bytes at offset ", kFileSize - 100,
+                         " (did it shrink while read?)"));
+  EXPECT_EQ(Read(elf, kFileSize - 4096, 100),
+            Image(0).substr(kFileSize - 4096, 100));
+}
+
+// A small file is read whole by ReadHeader, in one system call: every range
+// of it comes from memory. One byte larger, only the first bytes are.
+TEST_F(ElfFileRanges, ASmallFileIsReadWholeWithItsHeader) {
+  constexpr uint64_t kSmall = 4096 + ElfFile::kMaxAheadBytes;
+  for (const uint64_t size : {uint64_t{4097}, uint64_t{16688}, kSmall, kSmall + 1}) {
+    ASSERT_EQ(::ftruncate(fd_, 0), 0);
+    Write(Image(0, size));
+    ElfFile elf(fd_, size, "test.so");
+    ASSERT_TRUE(elf.ReadHeader().ok());
+    Write(Image(7, size));
+    const std::string expected = size <= kSmall ? Image(0, size) : Image(7, size);
+    // (Compared as booleans: a mismatch would print kilobytes.)
+    EXPECT_TRUE(Read(elf, 4096, size - 4096) == expected.substr(4096)) << size;
+    EXPECT_TRUE(Read(elf, size - 100, 100) == expected.substr(size - 100)) << size;
+  }
+}
+
+TEST_F(ElfFileRanges, ASmallFileThatShrankIsReportedAsBefore) {
+  Write(Image(0, 8192));
+  ASSERT_EQ(::ftruncate(fd_, 8192), 0);
+  // The caller's size is from before the file shrank to 2,000 bytes.
+  ASSERT_EQ(::ftruncate(fd_, 2000), 0);
+  ElfFile elf(fd_, 8192, "test.so");
+  const absl::Status header = elf.ReadHeader();
+  EXPECT_EQ(header.message(),
+            "test.so: file ended at offset 2000 while reading 4096 bytes at "
+            "offset 0 (did it shrink while read?)");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <elf.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,12 +80,55 @@ absl::Status ElfFile::PreadExactly(char* out, std::size_t size,
   return absl::OkStatus();
 }
 
+absl::Status ElfFile::Fill(char* out, std::size_t size, uint64_t offset) const {
+  if (std::optional<std::string_view> ahead = Ahead(offset, size)) {
+    std::memcpy(out, ahead->data(), size);
+    return absl::OkStatus();
+  }
+  return PreadExactly(out, size, offset);
+}
+
+// A small plugin (the first bytes and at most kMaxAheadBytes more) is read
+// whole, in the one system call that reads its first bytes: its start-up
+// code and dynamic section then cost no read of their own. Any failure or
+// short read (a file that shrank) keeps nothing, and the first bytes are
+// read as usual, which words the error.
+bool ElfFile::ReadSmallFileWhole() {
+  if (size_ <= kPrefixBytes || size_ - kPrefixBytes > kMaxAheadBytes) return false;
+  const uint64_t rest = size_ - kPrefixBytes;
+  std::unique_ptr<char[]> bytes(new char[rest]);  // left uninitialised
+  struct iovec parts[2] = {{prefix_, kPrefixBytes}, {bytes.get(), rest}};
+  ssize_t n;
+  do {
+    n = ::preadv(fd_, parts, 2, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 || static_cast<uint64_t>(n) != size_) return false;
+  ahead_ = std::move(bytes);
+  ahead_offset_ = kPrefixBytes;
+  ahead_size_ = rest;
+  return true;
+}
+
+void ElfFile::ReadAhead(uint64_t offset, uint64_t size) const {
+  if (ahead_ != nullptr || size == 0 || size > kMaxAheadBytes ||
+      !FitsWithin(offset, size, size_)) {
+    return;
+  }
+  std::unique_ptr<char[]> bytes(new char[size]);  // left uninitialised
+  // A failed read is made again, and reported, by the reader that needs it.
+  if (!PreadExactly(bytes.get(), size, offset).ok()) return;
+  ahead_ = std::move(bytes);
+  ahead_offset_ = offset;
+  ahead_size_ = size;
+}
+
 template <typename Buffer>
 absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
                                                         uint64_t size,
                                                         Buffer* storage) const {
   const std::string_view p = prefix();
   if (FitsWithin(offset, size, p.size())) return p.substr(offset, size);
+  if (std::optional<std::string_view> ahead = Ahead(offset, size)) return *ahead;
   for (std::size_t i = 0; i < kept_count_; ++i) {
     const KeptRange& kept = kept_ranges_[i];
     if (offset >= kept.offset && FitsWithin(offset - kept.offset, size, kept.size)) {
@@ -103,7 +147,7 @@ absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
   const uint64_t from_prefix = offset < p.size() ? p.size() - offset : 0;
   if (from_prefix > 0) p.copy(out, from_prefix, offset);
   absl::Status read =
-      PreadExactly(out + from_prefix, size - from_prefix, offset + from_prefix);
+      Fill(out + from_prefix, size - from_prefix, offset + from_prefix);
   if (!read.ok()) return read;
   if (keep) {
     kept_ranges_[kept_count_++] = {offset, size, kept_used_};
@@ -170,8 +214,9 @@ absl::Status ElfFile::ReadHeader() {
   static_assert(sizeof(Elf64_Ehdr) <= kPrefixBytes);
   prefix_size_ =
       static_cast<std::size_t>(std::min<uint64_t>(size_, kPrefixBytes));
-  if (absl::Status read =
-          prefetched_ ? absl::OkStatus() : PreadExactly(prefix_, prefix_size_, 0);
+  if (absl::Status read = prefetched_ || ReadSmallFileWhole()
+                              ? absl::OkStatus()
+                              : PreadExactly(prefix_, prefix_size_, 0);
       !read.ok()) {
     return read;
   }

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -128,7 +129,8 @@ class ElfFile {
   ElfFile& operator=(const ElfFile&) = delete;
 
   // Reads the file's first bytes and checks its identification and ELF
-  // header. InvalidArgument for a file that is not ELF, of an unknown class,
+  // header. A file of at most 4096 + kMaxAheadBytes bytes is read whole, in
+  // the same system call, as if by ReadAhead. InvalidArgument for a file that is not ELF, of an unknown class,
   // byte order or version, or too short for its header; the errno-derived
   // status if the read fails. Call it first, once.
   absl::Status ReadHeader();
@@ -159,6 +161,15 @@ class ElfFile {
   absl::StatusOr<std::string_view> ReadRange(uint64_t offset, uint64_t size,
                                              RangeBuffer* storage) const;
 
+  // Reads the `size` bytes at `offset` (within size()) in one pread now, for
+  // the reads that follow to take from memory: the start-up code, its
+  // arrays and the dynamic section of a small plugin lie in the few pages
+  // after the first. At most kMaxAheadBytes; once. Only a shortcut: if the
+  // read fails, nothing is kept, and each later read is made, and any error
+  // reported, as without it.
+  static constexpr uint64_t kMaxAheadBytes = 16384;
+  void ReadAhead(uint64_t offset, uint64_t size) const;
+
   // A `width`-byte unsigned integer of `record` at `offset`, in the file's
   // byte order; the caller has checked that it lies within `record`.
   uint64_t Load(std::string_view record, std::size_t offset,
@@ -168,6 +179,23 @@ class ElfFile {
   uint64_t Get(std::string_view record, ElfField field) const {
     return Load(record, field.offset, field.width);
   }
+
+  // What ReadPluginPage (plugin_page.h) found in the first bytes of an
+  // ordinary plugin: its one note's descriptor (a view into this reader),
+  // its PT_LOAD segments in table order and its first PT_DYNAMIC segment.
+  struct Page {
+    static constexpr std::size_t kMaxLoads = 8;
+    std::string_view note;
+    Segment loads[kMaxLoads];
+    std::size_t load_count = 0;
+    bool has_dynamic = false;
+    Segment dynamic{};
+  };
+  // nullptr unless ReadPluginPage accepted the first bytes.
+  const Page* page() const { return page_.has_value() ? &*page_ : nullptr; }
+  void KeepPage(const Page& page) { page_ = page; }
+  // The first bytes ReadHeader read (min(size(), 4096)).
+  std::string_view first_bytes() const { return prefix(); }
 
   // Names the file `file` in the messages from now on (the loader reads
   // the dynamic section for a file it names by its real path).
@@ -204,6 +232,19 @@ class ElfFile {
                                                  Buffer* storage) const;
   absl::Status PreadExactly(char* out, std::size_t size,
                             uint64_t offset) const;
+  // `size` bytes at `offset` into `out`: from what ReadAhead read if it
+  // holds them, else read.
+  absl::Status Fill(char* out, std::size_t size, uint64_t offset) const;
+  // The view of [offset, offset + size) in what ReadAhead read, if it is
+  // there.
+  std::optional<std::string_view> Ahead(uint64_t offset, uint64_t size) const {
+    if (ahead_size_ == 0 || offset < ahead_offset_ ||
+        !FitsWithin(offset - ahead_offset_, size, ahead_size_)) {
+      return std::nullopt;
+    }
+    return std::string_view(ahead_.get() + (offset - ahead_offset_), size);
+  }
+  bool ReadSmallFileWhole();
   absl::Status CheckIdent() const;
   absl::Status CheckProgramHeaderTable() const;
 
@@ -218,6 +259,9 @@ class ElfFile {
   std::size_t prefix_size_ = 0;
   bool prefetched_ = false;  // prefix_ holds the first bytes already
   char prefix_[kPrefixBytes];
+  std::optional<Page> page_;
+  mutable std::unique_ptr<char[]> ahead_;
+  mutable uint64_t ahead_offset_ = 0, ahead_size_ = 0;
   mutable std::size_t kept_count_ = 0, kept_used_ = 0;
   mutable KeptRange kept_ranges_[kKeptRanges];
   mutable char kept_[kKeptBytes];
@@ -237,6 +281,9 @@ struct NoteDescs {
 // not move while `first` is used.
 absl::Status FindNoteDescs(ElfFile& elf, std::string_view owner, uint32_t type,
                            NoteDescs* out);
+// The same from an ElfFile whose header is read already.
+absl::Status FindNoteDescsAfterHeader(const ElfFile& elf, std::string_view owner,
+                                      uint32_t type, NoteDescs* out);
 
 }  // namespace preload::internal
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "elf/internal/elf_file.h"
 #include "preload/elf_dynamic.h"
 
@@ -82,7 +83,7 @@ constexpr uint64_t kArrayWindow = 256;
 using Loads = absl::InlinedVector<Segment, 8>;
 using Addresses = absl::InlinedVector<uint64_t, 8>;
 
-absl::Status ReadArray(const ElfFile& elf, const Loads& loads,
+absl::Status ReadArray(const ElfFile& elf, absl::Span<const Segment> loads,
                        const Window& window, uint64_t address, uint64_t size,
                        Addresses* out) {
   if (size == 0) return absl::OkStatus();
@@ -117,7 +118,7 @@ absl::Status ReadArray(const ElfFile& elf, const Loads& loads,
 // The file offset of `address` and how many bytes of its segment's file
 // image follow it, at most kStartupCodeBytes.
 std::optional<std::pair<uint64_t, uint64_t>> CodeRange(
-    const Loads& loads, uint64_t address, uint64_t file_size) {
+    absl::Span<const Segment> loads, uint64_t address, uint64_t file_size) {
   for (const Segment& load : loads) {
     if (address < load.vaddr || address - load.vaddr >= load.filesz) continue;
     const uint64_t into = address - load.vaddr;
@@ -131,7 +132,7 @@ std::optional<std::pair<uint64_t, uint64_t>> CodeRange(
 
 // The functions' first bytes. Start-up functions of one library lie close
 // together in its text, so one read usually serves them all.
-absl::Status ReadCode(const ElfFile& elf, const Loads& loads,
+absl::Status ReadCode(const ElfFile& elf, absl::Span<const Segment> loads,
                       StartupCode* out) {
   struct Wanted {
     std::size_t index;
@@ -173,22 +174,21 @@ absl::Status ReadCode(const ElfFile& elf, const Loads& loads,
   return absl::OkStatus();
 }
 
-absl::Status ReadStartup(const ElfFile& elf, StartupCode* out) {
-  absl::StatusOr<const ProgramHeaders*> phdrs = elf.ReadProgramHeaders();
-  if (!phdrs.ok()) return phdrs.status();
-  Loads loads;
-  std::optional<Segment> dynamic;
-  for (const ElfProgramHeader& phdr : **phdrs) {
-    const Segment segment{phdr.offset, phdr.vaddr, phdr.filesz};
-    if (phdr.type == PT_LOAD) loads.push_back(segment);
-    if (phdr.type == PT_DYNAMIC && !dynamic) dynamic = segment;
-  }
-  if (!dynamic) return absl::OkStatus();
+// The functions listed in the dynamic section at `dynamic`, `loads` being
+// the file's PT_LOAD segments in table order.
+absl::Status ReadFromDynamic(const ElfFile& elf, absl::Span<const Segment> loads,
+                             const Segment* dynamic, StartupCode* out) {
+  if (dynamic == nullptr) return absl::OkStatus();
   if (dynamic->filesz > kMaxDynamicSegmentBytes ||
       !FitsWithin(dynamic->offset, dynamic->filesz, elf.size())) {
     return elf.Invalid("the PT_DYNAMIC segment lies outside the file or is "
                        "too large");
   }
+  // A small plugin's start-up functions, init arrays and dynamic section
+  // all lie in the few pages after its first: one read serves them all.
+  const uint64_t read = elf.first_bytes().size();
+  const uint64_t end = dynamic->offset + dynamic->filesz;
+  if (end > read) elf.ReadAhead(read, end - read);
   // The init arrays usually sit just before the dynamic section (both in
   // the RELRO part of the data segment): one read serves both.
   const uint64_t before = std::min<uint64_t>(dynamic->offset, kArrayWindow);
@@ -211,6 +211,24 @@ absl::Status ReadStartup(const ElfFile& elf, StartupCode* out) {
     out->functions[i].address = addresses[i];
   }
   return ReadCode(elf, loads, out);
+}
+
+absl::Status ReadStartup(const ElfFile& elf, StartupCode* out) {
+  // The segments the loader's pass over the first page found (plugin_page.h).
+  if (const ElfFile::Page* page = elf.page()) {
+    return ReadFromDynamic(elf, {page->loads, page->load_count},
+                           page->has_dynamic ? &page->dynamic : nullptr, out);
+  }
+  absl::StatusOr<const ProgramHeaders*> phdrs = elf.ReadProgramHeaders();
+  if (!phdrs.ok()) return phdrs.status();
+  Loads loads;
+  std::optional<Segment> dynamic;
+  for (const ElfProgramHeader& phdr : **phdrs) {
+    const Segment segment{phdr.offset, phdr.vaddr, phdr.filesz};
+    if (phdr.type == PT_LOAD) loads.push_back(segment);
+    if (phdr.type == PT_DYNAMIC && !dynamic) dynamic = segment;
+  }
+  return ReadFromDynamic(elf, loads, dynamic ? &*dynamic : nullptr, out);
 }
 
 }  // namespace

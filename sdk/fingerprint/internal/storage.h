@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +19,39 @@
 #include "preload/fingerprint.h"
 
 namespace preload {
+namespace internal {
+
+// Allocates what it is asked for and `extra` bytes after it, and says where
+// those are: a storage and its text in one allocation.
+template <typename T>
+struct TrailingBytesAllocator {
+  using value_type = T;
+  std::size_t extra;
+  char** trailing;
+
+  TrailingBytesAllocator(std::size_t extra_bytes, char** where)
+      : extra(extra_bytes), trailing(where) {}
+  template <typename U>
+  TrailingBytesAllocator(const TrailingBytesAllocator<U>& other)  // NOLINT
+      : extra(other.extra), trailing(other.trailing) {}
+  T* allocate(std::size_t n) {
+    const std::size_t size = n * sizeof(T);
+    char* block = static_cast<char*>(::operator new(size + extra));
+    *trailing = block + size;
+    return reinterpret_cast<T*>(block);
+  }
+  void deallocate(T* block, std::size_t) noexcept { ::operator delete(block); }
+  template <typename U>
+  bool operator==(const TrailingBytesAllocator<U>& other) const {
+    return extra == other.extra && trailing == other.trailing;
+  }
+  template <typename U>
+  bool operator!=(const TrailingBytesAllocator<U>& other) const {
+    return !(*this == other);
+  }
+};
+
+}  // namespace internal
 
 // The payload text, exactly as Serialize() returns it, and views of its
 // fields. The owned copies of fields() are made only for callers that ask.
@@ -28,7 +62,24 @@ namespace preload {
 // both texts. Its full list of views is made on the first call of
 // field_views(): the loader's verification never asks for it.
 struct Fingerprint::Storage {
+  // The payload: owned by `text`, or, for a quick parse, in the same
+  // allocation as this storage (internal::MakeStorageWithText), `inline_text`.
   std::string text;
+  std::string_view inline_text;
+  std::string_view Text() const {
+    return inline_text.data() != nullptr ? inline_text : std::string_view(text);
+  }
+  // A storage whose inline_text is `payload` and a '\n', in one allocation
+  // with it: a quick parse makes one per plugin verified.
+  static std::shared_ptr<Storage> MakeWithText(std::string_view payload) {
+    char* bytes = nullptr;
+    auto storage = std::allocate_shared<Storage>(
+        internal::TrailingBytesAllocator<Storage>(payload.size() + 1, &bytes));
+    std::memcpy(bytes, payload.data(), payload.size());
+    bytes[payload.size()] = '\n';
+    storage->inline_text = std::string_view(bytes, payload.size() + 1);
+    return storage;
+  }
   // Every field, in payload order; for a quick parse, made by AllViews().
   mutable std::vector<FingerprintFieldView> views;
 
@@ -58,7 +109,7 @@ struct Fingerprint::Storage {
   // The model's view `field` of the run, moved into this text.
   FingerprintFieldView FromModel(const FingerprintFieldView& field) const {
     const char* model_run = model->views[model_first].key.data();
-    const char* run = text.data() + run_offset;
+    const char* run = Text().data() + run_offset;
     return {{run + (field.key.data() - model_run), field.key.size()},
             {run + (field.value.data() - model_run), field.value.size()}};
   }
@@ -78,6 +129,7 @@ struct Fingerprint::Storage {
 };
 
 namespace internal {
+
 
 // [a-z0-9._-] as a table: every byte of every key of every plugin load is
 // looked up.

@@ -4,6 +4,8 @@
 // search path kept for the first bare name.
 #include "loader/internal/loader_state.h"
 
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -26,6 +28,30 @@ const std::optional<Fingerprint>& ExecutableFingerprint() {
   return *own;
 }
 
+// The host a loader compares with when its options name none, and the
+// model of it every comparison uses. Both are made once per process: the
+// executable's note and the SDK's own fingerprint cannot change, and the
+// model costs tens of thousands of instructions, which a host making a
+// loader per plugin would otherwise pay per load. A function-local static,
+// so that its making is thread-safe in a way ThreadSanitizer sees.
+struct DefaultHost {
+  LoaderState::HostSource source;
+  Fingerprint fingerprint;
+  std::shared_ptr<const HostModel> model;
+};
+
+const DefaultHost& TheDefaultHost() {
+  static const auto* const host = [] {
+    const std::optional<Fingerprint>& own = ExecutableFingerprint();
+    Fingerprint fingerprint = own ? *own : SdkFingerprint();
+    auto model = std::make_shared<const HostModel>(fingerprint);
+    return new DefaultHost{own ? LoaderState::HostSource::kExecutable
+                               : LoaderState::HostSource::kSdk,
+                           std::move(fingerprint), std::move(model)};
+  }();
+  return *host;
+}
+
 }  // namespace
 
 LoaderState::LoaderState(LoaderOptions options)
@@ -33,14 +59,14 @@ LoaderState::LoaderState(LoaderOptions options)
       // Sets host_source, declared (so initialised) before host.
       host([this, &options] {
         if (options.host_fingerprint) return *std::move(options.host_fingerprint);
-        if (const std::optional<Fingerprint>& own = ExecutableFingerprint()) {
-          host_source = HostSource::kExecutable;
-          return *own;
-        }
-        host_source = HostSource::kSdk;
-        return SdkFingerprint();
+        host_source = TheDefaultHost().source;
+        return TheDefaultHost().fingerprint;
       }()),
-      host_model(host),
+      // A host given in the options gets a model of its own; the default
+      // host's is shared by every loader of the process.
+      host_model(host_source == HostSource::kOption
+                     ? std::make_shared<const HostModel>(host)
+                     : TheDefaultHost().model),
       name(std::move(options.name)),
       check_file_trust(options.check_file_trust),
       sealed_copy(options.sealed_copy),

@@ -75,7 +75,9 @@ struct LoaderState {
   Policy policy;
   HostSource host_source = HostSource::kOption;
   Fingerprint host;
-  HostModel host_model;  // the host prepared for every comparison
+  // The host prepared for every comparison: made once per process for the
+  // default host (loader_state.cc), once per loader for one in the options.
+  std::shared_ptr<const HostModel> host_model;
   std::string name;
   bool check_file_trust;
   bool sealed_copy;

@@ -15,6 +15,7 @@
 #include "base/internal/errno_status.h"
 #include "base/internal/escape.h"
 #include "base/internal/string_view.h"
+#include "elf/internal/plugin_page.h"
 #include "preload/elf_notes.h"
 #include "preload/plugin_abi.h"
 #include "preload/plugin_name.h"
@@ -100,9 +101,16 @@ std::string FirstLine(const absl::Status& status) {
 absl::StatusOr<Fingerprint> ReadPluginFingerprint(ElfFile& elf,
                                                   const HostModel& host) {
   const std::string_view path = elf.file();
+  if (absl::Status header = elf.ReadHeader(); !header.ok()) return header;
   NoteDescs notes;
-  if (absl::Status found = FindNoteDescs(elf, kNoteOwner, kNoteType, &notes);
-      !found.ok()) {
+  // An ordinary plugin's note in one pass over its first page; anything
+  // else through the general reader, which words every error.
+  if (ReadPluginPage(elf, kNoteOwner, kNoteType)) {
+    notes.count = 1;
+    notes.first = elf.page()->note;
+  } else if (absl::Status found =
+                 FindNoteDescsAfterHeader(elf, kNoteOwner, kNoteType, &notes);
+             !found.ok()) {
     return found;
   }
   if (notes.count == 0) {

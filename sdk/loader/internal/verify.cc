@@ -50,10 +50,10 @@ absl::Status LoaderState::VerifyFingerprint(const Fingerprint& plugin,
   // The verdict, its listing and its words are made only for a refusal or
   // a trace.
   if (!trace->enabled(TraceCategory::kVerify) &&
-      AcceptedWithModel(host_model, plugin, policy)) {
+      AcceptedWithModel(*host_model, plugin, policy)) {
     return absl::OkStatus();
   }
-  const Verdict verdict = CompareWithModel(host_model, plugin, policy);
+  const Verdict verdict = CompareWithModel(*host_model, plugin, policy);
   if (trace->enabled(TraceCategory::kVerify)) {
     trace->Line(TraceCategory::kVerify, path, ": plugin ", ToAbsl(plugin.name()),
                 " ", ToAbsl(plugin.version()), ", compared under the ",
@@ -185,7 +185,7 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
   if (fetched != nullptr && fetched->first_bytes) {
     elf.UsePrefetched(*fetched->first_bytes);
   }
-  absl::StatusOr<Fingerprint> fingerprint = ReadPluginFingerprint(elf, host_model);
+  absl::StatusOr<Fingerprint> fingerprint = ReadPluginFingerprint(elf, *host_model);
   if (!fingerprint.ok()) return refused(fingerprint.status());
   if (absl::Status verdict = VerifyFingerprint(*fingerprint, path); !verdict.ok()) {
     return verdict;
