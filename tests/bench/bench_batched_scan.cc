@@ -95,17 +95,29 @@ void Verify(benchmark::State& state, DirectoryReads reads) {
 struct Config {
   const char* name;
   std::size_t files;
-  bool sqpoll;
-  bool registered;
+  std::size_t read_bytes;
   bool stat_in_ring;
+  bool sqpoll = false;
+  bool registered = false;
+  unsigned workers = 0;
 };
+// `b64` is the default (DirectoryReads); the others vary one thing from it:
+// the batch, the bytes read per file (`page`: 4 KiB, as a single-file reader
+// reads), fstat(2) instead of STATX in the ring, registered buffers, a
+// polling kernel thread.
 constexpr Config kConfigs[] = {
-    {"b16", 16, false, false, false},
-    {"b64", 64, false, false, false},
-    {"b256", 256, false, false, false},
-    {"b64_sqpoll", 64, true, false, false},
-    {"b64_registered", 64, false, true, false},
-    {"b64_statx_in_ring", 64, false, false, true},
+    {"b16", 16, 16384, true},
+    {"b64", 64, 16384, true},
+    {"b256", 256, 16384, true},
+    {"b64_page", 64, 4096, true},
+    {"b64_page_fstat", 64, 4096, false},
+    {"b64_8k", 64, 8192, true},
+    {"b64_12k", 64, 12288, true},
+    {"b64_12k_fstat", 64, 12288, false},
+    {"b64_1worker", 64, 16384, true, false, false, 1},
+    {"b64_fstat", 64, 16384, false},
+    {"b64_registered", 64, 16384, true, false, true},
+    {"b64_sqpoll", 64, 16384, true, true, false},
 };
 
 }  // namespace
@@ -124,11 +136,19 @@ void RegisterBatchedScan() {
   });
   for (const Config& c : kConfigs) {
     add(std::string("BatchedScan/ring_fetch_") + c.name, [c](benchmark::State& s) {
-      RingFetch(s, {c.files, c.sqpoll, c.registered, c.stat_in_ring});
+      internal::BatchOptions options;
+      options.files = c.files;
+      options.read_bytes = c.read_bytes;
+      options.stat_in_ring = c.stat_in_ring;
+      options.sqpoll = c.sqpoll;
+      options.register_buffers = c.registered;
+      options.stat_workers = c.workers;
+      RingFetch(s, options);
     });
     add(std::string("BatchedScan/verify_batched_") + c.name, [c](benchmark::State& s) {
       DirectoryReads reads;
       reads.batch_files = c.files;
+      reads.read_bytes = c.read_bytes;
       reads.poll_submissions = c.sqpoll;
       reads.register_buffers = c.registered;
       reads.stat_in_ring = c.stat_in_ring;

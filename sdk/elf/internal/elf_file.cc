@@ -85,6 +85,7 @@ absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
                                                         Buffer* storage) const {
   const std::string_view p = prefix();
   if (FitsWithin(offset, size, p.size())) return p.substr(offset, size);
+  if (FitsWithin(offset, size, fetched_.size())) return fetched_.substr(offset, size);
   for (std::size_t i = 0; i < kept_count_; ++i) {
     const KeptRange& kept = kept_ranges_[i];
     if (offset >= kept.offset && FitsWithin(offset - kept.offset, size, kept.size)) {
@@ -158,11 +159,15 @@ absl::Status ElfFile::CheckIdent() const {
   return absl::OkStatus();
 }
 
-void ElfFile::UsePrefetched(std::string_view first_bytes) {
+void ElfFile::UsePrefetched(std::string_view first_bytes, uint64_t asked) {
+  // A read that returned other than min(size, asked) bytes saw a file of
+  // another size than fstat did: read it again the ordinary way.
+  if (asked < kPrefixBytes || first_bytes.size() != std::min(size_, asked)) return;
   prefix_size_ =
       static_cast<std::size_t>(std::min<uint64_t>(size_, kPrefixBytes));
-  prefetched_ = first_bytes.size() == prefix_size_;
-  if (prefetched_) std::memcpy(prefix_, first_bytes.data(), prefix_size_);
+  prefetched_ = true;
+  std::memcpy(prefix_, first_bytes.data(), prefix_size_);
+  fetched_ = first_bytes;
 }
 
 absl::Status ElfFile::ReadHeader() {

@@ -133,11 +133,14 @@ class ElfFile {
   // status if the read fails. Call it first, once.
   absl::Status ReadHeader();
 
-  // The file's first bytes, fetched already (a batched scan,
-  // base/internal/batch_reader.h): ReadHeader takes them instead of reading,
-  // if they are all it would read (min(size, 4096) bytes); otherwise it reads
-  // as usual. Bytes past them are read from the descriptor as always.
-  void UsePrefetched(std::string_view first_bytes);
+  // The file's first bytes, fetched already through this descriptor (a
+  // batched scan, base/internal/batch_reader.h, which asked for `asked`
+  // bytes from offset 0): used only if they are all such a read could
+  // return, min(size, asked) bytes, and then ReadHeader takes its bytes from
+  // them and ReadRange serves any range within them, without a system call.
+  // Otherwise, or past them, the descriptor is read as usual. They must
+  // outlive this reader.
+  void UsePrefetched(std::string_view first_bytes, uint64_t asked);
 
   // The program header table, checked against the file and the limits of
   // <preload/elf_notes.h>; empty when e_phnum is 0 (a relocatable object).
@@ -217,6 +220,7 @@ class ElfFile {
   ElfHeader header_;
   std::size_t prefix_size_ = 0;
   bool prefetched_ = false;  // prefix_ holds the first bytes already
+  std::string_view fetched_;  // UsePrefetched's bytes [0, n), when used
   char prefix_[kPrefixBytes];
   mutable std::size_t kept_count_ = 0, kept_used_ = 0;
   mutable KeptRange kept_ranges_[kKeptRanges];

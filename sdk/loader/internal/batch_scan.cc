@@ -69,9 +69,13 @@ class BatchedScan {
     // Read as before batches existed, and traced alike.
     if (names_.size() < kMinBatchedFiles) return;
     const DirectoryReads& reads = loader_.directory_reads;
-    absl::StatusOr<std::unique_ptr<BatchReader>> reader = BatchReader::Create(
-        {reads.batch_files, reads.poll_submissions, reads.register_buffers,
-         reads.stat_in_ring});
+    BatchOptions options;
+    options.files = reads.batch_files;
+    options.read_bytes = reads.read_bytes;
+    options.sqpoll = reads.poll_submissions;
+    options.register_buffers = reads.register_buffers;
+    options.stat_in_ring = reads.stat_in_ring;
+    absl::StatusOr<std::unique_ptr<BatchReader>> reader = BatchReader::Create(options);
     if (!reader.ok()) {
       Trace(absl::StrCat("one file at a time (", reader.status().message(), ")"));
       return;
