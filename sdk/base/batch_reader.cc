@@ -16,10 +16,10 @@
 namespace preload::internal {
 namespace {
 
-// What a completion was for: user_data is index << 2 | kind.
-enum Kind : uint64_t { kOpen = 0, kStat = 1, kRead = 2, kClose = 3 };
+// What a completion was for: user_data is index << 3 | kind.
+enum Kind : uint64_t { kOpen = 0, kStat = 1, kRead = 2, kClose = 3, kRange = 4 };
 
-uint64_t Tag(std::size_t index, Kind kind) { return (uint64_t{index} << 2) | kind; }
+uint64_t Tag(std::size_t index, Kind kind) { return (uint64_t{index} << 3) | kind; }
 
 // The setup flags tried in turn: the cheapest the kernel accepts. Task work
 // run only when this thread waits (DEFER_TASKRUN, Linux 6.1) saves an
@@ -116,6 +116,7 @@ struct BatchReader::Ring {
   bool live = false;
   std::vector<char> pages;           // read_bytes per file of the batch
   std::vector<struct statx> stats;   // one per file of the batch
+  std::vector<char> ranges;          // FetchRanges' bytes
 };
 
 BatchReader::BatchReader(const BatchOptions& options, std::unique_ptr<Ring> ring,
@@ -203,6 +204,35 @@ absl::Status BatchReader::Fetch(int dir, absl::Span<const std::string> names,
   return Complete(requests, out);
 }
 
+absl::Status BatchReader::FetchRanges(absl::Span<const WantedRange> wanted,
+                                      std::vector<FetchedFile>& out) {
+  std::size_t total = 0;
+  for (const WantedRange& range : wanted) total += range.size;
+  // Grown before any view into it is made: views of earlier batches are
+  // dead by now.
+  if (ring_->ranges.size() < total) ring_->ranges.resize(total);
+  io_uring* ring = &ring_->ring;
+  unsigned requests = 0;
+  std::size_t at = 0;
+  for (const WantedRange& range : wanted) {
+    if (range.file >= out.size() || range.size > kMaxWantedBytes) continue;
+    FetchedFile& file = out[range.file];
+    if (!file.fd.valid() || file.more_count == FetchedFile::kMoreRanges) continue;
+    const std::size_t k = file.more_count++;
+    char* into = ring_->ranges.data() + at;
+    at += range.size;
+    // Set now, cut to what was read on completion.
+    file.more[k] = {range.offset, std::string_view(into, range.size)};
+    io_uring_sqe* read = io_uring_get_sqe(ring);
+    io_uring_prep_read(read, file.fd.get(), into, static_cast<unsigned>(range.size),
+                       range.offset);
+    io_uring_sqe_set_data64(read, Tag(range.file * 2 + k, kRange));
+    ++requests;
+  }
+  if (requests == 0) return absl::OkStatus();
+  return Complete(requests, out);
+}
+
 // Queues each opened file's STATX (or makes its fstat here) and read;
 // returns how many requests it queued.
 unsigned BatchReader::QueueStatsAndReads(std::vector<FetchedFile>& out) {
@@ -267,9 +297,9 @@ absl::Status BatchReader::Complete(unsigned count, std::vector<FetchedFile>& out
     io_uring_for_each_cqe(ring, head, cqe) {
       ++reaped;
       const uint64_t data = io_uring_cqe_get_data64(cqe);
-      const std::size_t i = data >> 2;
+      const std::size_t i = data >> 3;
       const int result = cqe->res;
-      switch (static_cast<Kind>(data & 3)) {
+      switch (static_cast<Kind>(data & 7)) {
         case kOpen:
           if (result >= 0) out[i].fd.Reset(result);
           else out[i].open_error = -result;
@@ -284,6 +314,12 @@ absl::Status BatchReader::Complete(unsigned count, std::vector<FetchedFile>& out
                 ring_->pages.data() + i * options_.read_bytes, static_cast<std::size_t>(result));
           }
           break;
+        case kRange: {
+          FetchedFile::MoreBytes& more = out[i / 2].more[i % 2];
+          more.bytes = result >= 0 ? more.bytes.substr(0, static_cast<std::size_t>(result))
+                                   : std::string_view();
+          break;
+        }
         case kClose:
           break;
       }

@@ -97,27 +97,30 @@ struct Config {
   std::size_t files;
   std::size_t read_bytes;
   bool stat_in_ring;
+  bool startup_ranges;  // DirectoryReads::read_startup_ranges
   bool sqpoll = false;
   bool registered = false;
   unsigned workers = 0;
 };
-// `b64` is the default (DirectoryReads); the others vary one thing from it:
-// the batch, the bytes read per file (`page`: 4 KiB, as a single-file reader
-// reads), fstat(2) instead of STATX in the ring, registered buffers, a
-// polling kernel thread.
+// `b64` is the default (DirectoryReads); the others vary from it: the batch,
+// the bytes read per file (`page`: 4 KiB, as a single-file reader reads),
+// `ranges` the start-up check's ranges past them fetched in a third
+// submission, `fstat` fstat(2) instead of STATX in the ring, registered
+// buffers, a polling kernel thread, one io-wq worker for STATX (ring_fetch).
 constexpr Config kConfigs[] = {
-    {"b16", 16, 16384, true},
-    {"b64", 64, 16384, true},
-    {"b256", 256, 16384, true},
-    {"b64_page", 64, 4096, true},
-    {"b64_page_fstat", 64, 4096, false},
-    {"b64_8k", 64, 8192, true},
-    {"b64_12k", 64, 12288, true},
-    {"b64_12k_fstat", 64, 12288, false},
-    {"b64_1worker", 64, 16384, true, false, false, 1},
-    {"b64_fstat", 64, 16384, false},
-    {"b64_registered", 64, 16384, true, false, true},
-    {"b64_sqpoll", 64, 16384, true, true, false},
+    {"b16", 16, 16384, true, true},
+    {"b64", 64, 16384, true, true},
+    {"b256", 256, 16384, true, true},
+    {"b64_fstat", 64, 16384, false, true},
+    {"b64_page", 64, 4096, true, false},
+    {"b64_page_fstat", 64, 4096, false, false},
+    {"b64_page_ranges", 64, 4096, true, true},
+    {"b64_page_ranges_fstat", 64, 4096, false, true},
+    {"b64_8k_ranges", 64, 8192, true, true},
+    {"b64_12k", 64, 12288, true, true},
+    {"b64_registered", 64, 16384, true, true, false, true},
+    {"b64_sqpoll", 64, 16384, true, true, true, false},
+    {"b64_1worker", 64, 16384, true, true, false, false, 1},
 };
 
 }  // namespace
@@ -149,6 +152,7 @@ void RegisterBatchedScan() {
       DirectoryReads reads;
       reads.batch_files = c.files;
       reads.read_bytes = c.read_bytes;
+      reads.read_startup_ranges = c.startup_ranges;
       reads.poll_submissions = c.sqpoll;
       reads.register_buffers = c.registered;
       reads.stat_in_ring = c.stat_in_ring;

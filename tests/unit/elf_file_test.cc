@@ -93,5 +93,31 @@ TEST_F(ElfFileRanges, ALargeRangeIsNotKept) {
   EXPECT_EQ(Read(elf, 5000, 100), Image(7).substr(5000, 100));
 }
 
+// A batched scan's fetched bytes (UsePrefetched): every range within them is
+// served from them, without a read; past them the descriptor is read.
+TEST_F(ElfFileRanges, RangesWithinPrefetchedBytesAreServedFromThem) {
+  const std::string fetched = Image(3).substr(0, 12288);  // not what the file holds now
+  ElfFile elf(fd_, kFileSize, "test.so");
+  elf.UsePrefetched(fetched, 12288);
+  ASSERT_TRUE(elf.ReadHeader().ok());
+  EXPECT_EQ(Read(elf, 11480, 736), fetched.substr(11480, 736));
+  EXPECT_EQ(Read(elf, 4000, 200), fetched.substr(4000, 200));
+  EXPECT_EQ(Read(elf, 12000, 300), Image(0).substr(12000, 300));  // past them
+}
+
+// Bytes that are not all a read of `asked` bytes from a file of this size
+// returns (the file changed size between the read and fstat) are not used.
+TEST_F(ElfFileRanges, PrefetchedBytesOfAnotherSizeAreReadAgain) {
+  for (const auto& [bytes, asked] : {std::pair<uint64_t, uint64_t>{8000, 12288},
+                                     std::pair<uint64_t, uint64_t>{4096, 2048}}) {
+    const std::string fetched = Image(3).substr(0, bytes);
+    ElfFile elf(fd_, kFileSize, "test.so");
+    elf.UsePrefetched(fetched, asked);
+    ASSERT_TRUE(elf.ReadHeader().ok());
+    EXPECT_EQ(Read(elf, 100, 200), Image(0).substr(100, 200)) << bytes << " of " << asked;
+    EXPECT_EQ(Read(elf, 5000, 200), Image(0).substr(5000, 200)) << bytes << " of " << asked;
+  }
+}
+
 }  // namespace
 }  // namespace preload::internal

@@ -94,7 +94,24 @@ struct FetchedFile {
   std::optional<std::string_view> first_bytes;
   // What the read asked for: n < asked_bytes means the file ended there.
   std::size_t asked_bytes = 0;
+  // What FetchRanges read of the file: `bytes` from `offset` on (fewer than
+  // asked where the file ends), valid until the next Fetch.
+  struct MoreBytes {
+    uint64_t offset = 0;
+    std::string_view bytes;
+  };
+  static constexpr std::size_t kMoreRanges = 2;
+  MoreBytes more[kMoreRanges];
+  std::size_t more_count = 0;
 };
+
+// A range of a fetched file to read too: out[file] of the last Fetch.
+struct WantedRange {
+  std::size_t file;
+  uint64_t offset;
+  std::size_t size;  // at most kMaxWantedBytes
+};
+inline constexpr std::size_t kMaxWantedBytes = 8192;
 
 class BatchReader {
  public:
@@ -117,6 +134,13 @@ class BatchReader {
   // reads them the ordinary way; the descriptors in `out` close themselves.
   [[nodiscard]] absl::Status Fetch(int dir, absl::Span<const std::string> names,
                                    int flags, std::vector<FetchedFile>& out);
+
+  // Reads the `wanted` ranges of files the last Fetch opened into `out`
+  // (out[file].more, at most FetchedFile::kMoreRanges per file; ranges past
+  // that, or larger than kMaxWantedBytes, are left out), in one submission.
+  // An error only when the ring itself fails.
+  [[nodiscard]] absl::Status FetchRanges(absl::Span<const WantedRange> wanted,
+                                         std::vector<FetchedFile>& out);
 
   // Closes `fd` with the next Fetch's opens, or when the reader goes.
   void CloseLater(UniqueFd fd);

@@ -86,6 +86,12 @@ absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
   const std::string_view p = prefix();
   if (FitsWithin(offset, size, p.size())) return p.substr(offset, size);
   if (FitsWithin(offset, size, fetched_.size())) return fetched_.substr(offset, size);
+  for (std::size_t i = 0; i < fetched_count_; ++i) {
+    const FetchedRange& range = fetched_ranges_[i];
+    if (offset >= range.offset && FitsWithin(offset - range.offset, size, range.bytes.size())) {
+      return range.bytes.substr(offset - range.offset, size);
+    }
+  }
   for (std::size_t i = 0; i < kept_count_; ++i) {
     const KeptRange& kept = kept_ranges_[i];
     if (offset >= kept.offset && FitsWithin(offset - kept.offset, size, kept.size)) {
@@ -168,6 +174,10 @@ void ElfFile::UsePrefetched(std::string_view first_bytes, uint64_t asked) {
   prefetched_ = true;
   std::memcpy(prefix_, first_bytes.data(), prefix_size_);
   fetched_ = first_bytes;
+}
+
+void ElfFile::UsePrefetchedRange(uint64_t offset, std::string_view bytes) {
+  if (fetched_count_ < kFetchedRanges) fetched_ranges_[fetched_count_++] = {offset, bytes};
 }
 
 absl::Status ElfFile::ReadHeader() {

@@ -141,6 +141,12 @@ class ElfFile {
   // Otherwise, or past them, the descriptor is read as usual. They must
   // outlive this reader.
   void UsePrefetched(std::string_view first_bytes, uint64_t asked);
+  // More bytes of the file fetched already through this descriptor: `bytes`
+  // from `offset` on. ReadRange serves a range that lies within them (up to
+  // kFetchedRanges of them are kept; more are ignored). They must outlive
+  // this reader.
+  void UsePrefetchedRange(uint64_t offset, std::string_view bytes);
+  static constexpr std::size_t kFetchedRanges = 2;
 
   // The program header table, checked against the file and the limits of
   // <preload/elf_notes.h>; empty when e_phnum is 0 (a relocatable object).
@@ -221,6 +227,12 @@ class ElfFile {
   std::size_t prefix_size_ = 0;
   bool prefetched_ = false;  // prefix_ holds the first bytes already
   std::string_view fetched_;  // UsePrefetched's bytes [0, n), when used
+  struct FetchedRange {
+    uint64_t offset;
+    std::string_view bytes;
+  };
+  std::size_t fetched_count_ = 0;
+  FetchedRange fetched_ranges_[kFetchedRanges];
   char prefix_[kPrefixBytes];
   mutable std::size_t kept_count_ = 0, kept_used_ = 0;
   mutable KeptRange kept_ranges_[kKeptRanges];

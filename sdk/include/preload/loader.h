@@ -99,6 +99,10 @@ struct DirectoryReads {
   // headers, notes, start-up code and dynamic section of a small plugin
   // spares its verification every further read.
   std::size_t read_bytes = 16384;
+  // Then, in one more submission per batch, the parts a plugin's start-up
+  // check reads (its dynamic section, the start of its code) where they lie
+  // past read_bytes.
+  bool read_startup_ranges = true;
   // A kernel thread polls for submissions (IORING_SETUP_SQPOLL).
   bool poll_submissions = false;
   // The pages are read into buffers registered with the ring once.
