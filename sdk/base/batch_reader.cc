@@ -88,7 +88,7 @@ absl::StatusOr<std::string> SetUp(const BatchOptions& options, io_uring& ring) {
 // 5.6 too) says nothing, and the first batch will tell.
 absl::StatusOr<bool> ProbeOps(const BatchOptions& options, io_uring& ring) {
   io_uring_probe* probe = io_uring_get_probe_ring(&ring);
-  if (probe == nullptr) return !options.refuse.statx;
+  if (probe == nullptr) return true;
   const bool can_read = io_uring_opcode_supported(
       probe, options.register_buffers ? IORING_OP_READ_FIXED : IORING_OP_READ);
   const bool can_fetch = can_read && io_uring_opcode_supported(probe, IORING_OP_OPENAT) &&
@@ -154,11 +154,6 @@ absl::StatusOr<std::unique_ptr<BatchReader>> BatchReader::Create(
                    accepted.stat_in_ring ? ", statx in the ring"
                    : options.stat_in_ring ? ", fstat (no statx in the ring here)"
                                           : ", fstat")));
-  if (options.stat_workers > 0) {
-    unsigned workers[2] = {options.stat_workers, options.stat_workers};
-    // A kernel before 5.15 cannot bound them: not worth failing for.
-    (void)io_uring_register_iowq_max_workers(&reader->ring_->ring, workers);
-  }
   if (options.register_buffers) {
     std::vector<char>& pages = reader->ring_->pages;
     const iovec all{pages.data(), pages.size()};

@@ -85,12 +85,14 @@ DirectoryReads Batched(std::size_t files, bool poll = false, bool registered = f
   return reads;
 }
 
-// Reads of `bytes` per file, each file's fstat in the ring or not.
-DirectoryReads BatchedReading(std::size_t bytes, bool stat_in_ring) {
+// Reads of `bytes` per file, each file's fstat in the ring or not, the
+// start-up check's ranges past them fetched or not.
+DirectoryReads BatchedReading(std::size_t bytes, bool stat_in_ring, bool ranges = true) {
   DirectoryReads reads;
   reads.batch_files = 16;
   reads.read_bytes = bytes;
   reads.stat_in_ring = stat_in_ring;
+  reads.read_startup_ranges = ranges;
   return reads;
 }
 
@@ -184,6 +186,7 @@ TEST_F(BatchedScanTest, BatchedAndSequentialReadsGiveTheSameVerdicts) {
   for (const DirectoryReads& reads :
        {Batched(64), Batched(16), Batched(1024), Batched(8, false, true),
         Batched(16, true, false), BatchedReading(4096, false), BatchedReading(4096, true),
+        BatchedReading(4096, true, false), BatchedReading(8192, false),
         BatchedReading(16384, false), BatchedReading(1 << 20, true)}) {
     const Scan batched = ScanWith(dir, reads);
     if (!UsedIoUring(batched)) {

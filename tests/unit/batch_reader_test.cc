@@ -170,6 +170,41 @@ TEST_F(BatchReaderTest, RefusedStatxFallsBackToFstat) {
   FetchAndCheck(*reader, /*with_info=*/true);
 }
 
+// FetchRanges: each wanted range of a file fetched, cut where the file
+// ends; ranges past kMoreRanges per file, too large, or of a file that did
+// not open are left out.
+TEST_F(BatchReaderTest, FetchesRangesPastTheFirstBytes) {
+  BatchOptions options;
+  options.read_bytes = 4096;
+  std::unique_ptr<BatchReader> reader = Reader(options);
+  SKIP_WITHOUT_RING(reader);
+  std::vector<FetchedFile> out;
+  ASSERT_TRUE(reader->Fetch(dir_fd_, names_, O_RDONLY | O_CLOEXEC, out).ok());
+  const std::size_t f5000 = 3, f40000 = 5, missing = names_.size() - 1;
+  ASSERT_EQ(names_[f5000], "f5000");
+  ASSERT_EQ(names_[f40000], "f40000");
+  const WantedRange wanted[] = {
+      {f5000, 4096, 2000},                // cut at the end: 904 bytes
+      {f40000, 30000, 700},
+      {f40000, 12000, 300},
+      {f40000, 100, 10},                  // a third for one file: left out
+      {f5000 - 1, 0, kMaxWantedBytes + 1}, // too large: left out
+      {missing, 0, 10},                   // not opened: left out
+  };
+  ASSERT_TRUE(reader->FetchRanges(wanted, out).ok());
+  ASSERT_EQ(out[f5000].more_count, 1u);
+  EXPECT_EQ(out[f5000].more[0].offset, 4096u);
+  EXPECT_EQ(out[f5000].more[0].bytes, contents_[f5000].substr(4096));
+  ASSERT_EQ(out[f40000].more_count, 2u);
+  EXPECT_EQ(out[f40000].more[0].bytes, contents_[f40000].substr(30000, 700));
+  EXPECT_EQ(out[f40000].more[1].offset, 12000u);
+  EXPECT_EQ(out[f40000].more[1].bytes, contents_[f40000].substr(12000, 300));
+  EXPECT_EQ(out[f5000 - 1].more_count, 0u);
+  EXPECT_EQ(out[missing].more_count, 0u);
+  // The first bytes are still there.
+  EXPECT_EQ(*out[f40000].first_bytes, contents_[f40000].substr(0, 4096));
+}
+
 TEST_F(BatchReaderTest, RefusesOptionsOutOfRange) {
   for (std::size_t files : {std::size_t{0}, std::size_t{1025}}) {
     BatchOptions options;

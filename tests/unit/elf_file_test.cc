@@ -105,6 +105,19 @@ TEST_F(ElfFileRanges, RangesWithinPrefetchedBytesAreServedFromThem) {
   EXPECT_EQ(Read(elf, 12000, 300), Image(0).substr(12000, 300));  // past them
 }
 
+// More ranges fetched (UsePrefetchedRange): a range within one of them is
+// served from it; one that crosses its end is read from the descriptor.
+TEST_F(ElfFileRanges, RangesWithinPrefetchedRangesAreServedFromThem) {
+  const std::string other = Image(5);
+  ElfFile elf(fd_, kFileSize, "test.so");
+  elf.UsePrefetchedRange(11000, std::string_view(other).substr(11000, 1300));
+  elf.UsePrefetchedRange(5000, std::string_view(other).substr(5000, 100));
+  ASSERT_TRUE(elf.ReadHeader().ok());
+  EXPECT_EQ(Read(elf, 11480, 736), other.substr(11480, 736));
+  EXPECT_EQ(Read(elf, 5000, 100), other.substr(5000, 100));
+  EXPECT_EQ(Read(elf, 12200, 200), Image(0).substr(12200, 200));  // crosses the end
+}
+
 // Bytes that are not all a read of `asked` bytes from a file of this size
 // returns (the file changed size between the read and fstat) are not used.
 TEST_F(ElfFileRanges, PrefetchedBytesOfAnotherSizeAreReadAgain) {

@@ -14,7 +14,8 @@
 // Each batch costs two submissions: every file opened (openat relative to the
 // directory; the descriptors of the batch before closed with it), then every
 // opened file's fstat (STATX of the descriptor itself, AT_EMPTY_PATH, or
-// fstat(2) here) and first bytes read. What a file's verdict depends on is
+// fstat(2) here) and first bytes read; and a third where the caller wants
+// more ranges of them (FetchRanges). What a file's verdict depends on is
 // fetched through its own descriptor, as a sequential reader would; nothing
 // is mapped. A step that failed for a file leaves its field unset, for the
 // caller to do the ordinary way. This is the seam: io_uring appears nowhere
@@ -43,12 +44,10 @@
 
 namespace preload::internal {
 
-// The first bytes a batch reads of each file by default: the ELF header,
-// program headers, notes, start-up code and dynamic section of a small
-// shared object (the tiny benchmark plugin needs its first 12 KiB), so that
-// verifying it makes no further read.
-inline constexpr std::size_t kBatchReadBytes = 16384;
-// The least it reads: what a single-file reader reads first.
+// The first bytes a batch reads of each file: the ELF header, program
+// headers and notes of an ordinary shared object, what a single-file reader
+// reads first. What verification reads further (the dynamic section, the
+// start-up code) FetchRanges can fetch for the batch in one more submission.
 inline constexpr std::size_t kBatchPageBytes = 4096;
 
 // For tests: act as a kernel that refuses these features would. Each is
@@ -64,7 +63,7 @@ struct BatchOptions {
   // Files per batch: the memory held is about this many times read_bytes.
   std::size_t files = 64;
   // Bytes read from the start of each file, kBatchPageBytes to 1 MiB.
-  std::size_t read_bytes = kBatchReadBytes;
+  std::size_t read_bytes = kBatchPageBytes;
   // A kernel thread polls the submission queue (IORING_SETUP_SQPOLL): no
   // system call to submit, a thread spinning meanwhile.
   bool sqpoll = false;
@@ -76,10 +75,6 @@ struct BatchOptions {
   // hand-off per file, but no system call, and on another core it overlaps
   // the reads.
   bool stat_in_ring = true;
-  // At most this many io-wq worker threads run the ring's STATX
-  // (IORING_REGISTER_IOWQ_MAX_WORKERS); 0: the kernel's default (one per
-  // CPU and more).
-  unsigned stat_workers = 0;
   SimulatedRefusals refuse;
 };
 
