@@ -7,9 +7,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstring>
-
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
