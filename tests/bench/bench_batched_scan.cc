@@ -95,17 +95,29 @@ void Verify(benchmark::State& state, DirectoryReads reads) {
 struct Config {
   const char* name;
   std::size_t files;
-  bool sqpoll;
-  bool registered;
+  std::size_t read_bytes;
   bool stat_in_ring;
+  bool startup_ranges;  // DirectoryReads::read_startup_ranges
+  bool sqpoll = false;
+  bool registered = false;
 };
+// `b64` is the default (DirectoryReads): 64 files per batch, each one's
+// first 4 KiB read, its fstat taken by STATX in the ring, and the ranges its
+// start-up check reads past them fetched in a third submission. The others
+// vary from it: the batch; `fstat` fstat(2) instead of STATX; `no_ranges`
+// the start-up check's reads made by pread; `as_before` both (the batched
+// scan as it was before issue 16's round 4); `16k` 16 KiB read per file
+// instead of the ranges; registered buffers; a polling kernel thread.
 constexpr Config kConfigs[] = {
-    {"b16", 16, false, false, false},
-    {"b64", 64, false, false, false},
-    {"b256", 256, false, false, false},
-    {"b64_sqpoll", 64, true, false, false},
-    {"b64_registered", 64, false, true, false},
-    {"b64_statx_in_ring", 64, false, false, true},
+    {"b16", 16, 4096, true, true},
+    {"b64", 64, 4096, true, true},
+    {"b256", 256, 4096, true, true},
+    {"b64_fstat", 64, 4096, false, true},
+    {"b64_no_ranges", 64, 4096, true, false},
+    {"b64_as_before", 64, 4096, false, false},
+    {"b64_16k", 64, 16384, true, false},
+    {"b64_registered", 64, 4096, true, true, false, true},
+    {"b64_sqpoll", 64, 4096, true, true, true, false},
 };
 
 }  // namespace
@@ -124,11 +136,19 @@ void RegisterBatchedScan() {
   });
   for (const Config& c : kConfigs) {
     add(std::string("BatchedScan/ring_fetch_") + c.name, [c](benchmark::State& s) {
-      RingFetch(s, {c.files, c.sqpoll, c.registered, c.stat_in_ring});
+      internal::BatchOptions options;
+      options.files = c.files;
+      options.read_bytes = c.read_bytes;
+      options.stat_in_ring = c.stat_in_ring;
+      options.sqpoll = c.sqpoll;
+      options.register_buffers = c.registered;
+      RingFetch(s, options);
     });
     add(std::string("BatchedScan/verify_batched_") + c.name, [c](benchmark::State& s) {
       DirectoryReads reads;
       reads.batch_files = c.files;
+      reads.read_bytes = c.read_bytes;
+      reads.read_startup_ranges = c.startup_ranges;
       reads.poll_submissions = c.sqpoll;
       reads.register_buffers = c.registered;
       reads.stat_in_ring = c.stat_in_ring;

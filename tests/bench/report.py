@@ -244,36 +244,58 @@ BATCHED_NOTES = """\
 then per file `openat` on the directory's descriptor, `fstat`, one 4 KiB
 `pread`, `close`. `verify_sequential` is `Loader::VerifyDirectory` (file trust
 checked) reading one file at a time; `verify_batched_*` the same with
-`LoaderOptions::directory_reads` batched: `bN` files per batch, `sqpoll` a
-kernel thread polling the submission queue, `registered` the pages read into
-buffers registered once, `statx_in_ring` each file's fstat submitted to the
-ring too. `ring_fetch_*` is the batch reader alone (`base/internal/batch_reader.h`),
-verifying nothing: what the batched reads cost. Wall time and the process's
-CPU time (`MeasureProcessCPUTime`), which includes the kernel's io-wq worker
-threads; medians of the repetitions. The machine is shared: compare within
-the table, whose lines ran interleaved in one process.
+`LoaderOptions::directory_reads` batched. `b64` is the default: 64 files per
+batch, each one's first 4 KiB read and its `fstat` taken by io_uring's
+`STATX`, and the ranges its start-up check reads past them fetched in a
+third submission. The others vary from it: `bN` files per batch; `fstat` an
+`fstat(2)` per file instead of `STATX`; `no_ranges` the start-up check's two
+reads made by `pread`; `as_before` both (the batched scan as it was before
+issue 16's fourth round); `16k` 16 KiB read per file instead of the ranges;
+`registered` buffers registered once; `sqpoll` a kernel thread polling the
+submission queue. `ring_fetch_*` is the batch reader alone
+(`base/internal/batch_reader.h`: opens, `fstat`s, first bytes; no ranges),
+verifying nothing. Wall time and the process's CPU time
+(`MeasureProcessCPUTime`), which includes the kernel's io-wq worker threads
+that run `STATX`; medians of the repetitions. The machine is shared: compare
+within the table, whose lines ran interleaved in one process. On a busy
+machine the wall times of the methods that make several system calls per
+file (the floor, `fstat`, `as_before`) grow far more than their CPU times,
+and the wall ratios of the others fall with them: trust the CPU ratio there.
 
 How a batch goes: `readdir` gathers up to N names; one `io_uring_enter` opens
 them all (`openat` relative to the directory, `O_NOFOLLOW`) and closes the
-previous batch's descriptors; a second reads each opened file's first page
-(4 KiB, offset 0), after an `fstat` of each descriptor. Each file is then
-verified by the very steps a file-by-file scan takes, on that descriptor, that
-`stat` and that page: the same trust check, the same refusals in the same
-words; what lies beyond the first page (a note further in, the dynamic
-section) is read from the descriptor as usual. Symlinks fail the
-`O_NOFOLLOW` open and go the whole way by path, as they do file by file.
-Where io_uring cannot be set up (`ENOSYS`, `EPERM`: seccomp, containers,
-`kernel.io_uring_disabled`) the scan reads one file at a time, and says so in
-the verify trace; within 16 descriptors of `RLIMIT_NOFILE` it does the same,
-since a batch holds descriptors a file-by-file scan never holds.
+previous batch's descriptors; a second takes each opened descriptor's `STATX`
+(`AT_EMPTY_PATH`: the descriptor itself) and reads its first 4 KiB; a third
+reads, for each file whose program headers lie in that page, its dynamic
+section with the 256 bytes before it (where the init arrays usually are) and
+the first 2 KiB of its code segment, where they lie past the page. Each file
+is then verified by the very steps a file-by-file scan takes, on that
+descriptor, that `stat` and those bytes: the same trust check, the same
+refusals in the same words. The ELF reader serves every range it needs from
+the fetched bytes (`ElfFile::UsePrefetched`, `UsePrefetchedRange`), and the
+first page only when it is all a read of it could return for the size `STATX`
+gave; whatever was not fetched is read from the descriptor as usual, so a
+plugin laid out otherwise is only slower. For the tiny plugin the scan makes
+no system call of its own per file. Symlinks fail the `O_NOFOLLOW` open and go
+the whole way by path, as they do file by file. Where io_uring cannot be set
+up (`ENOSYS`, `EPERM`: seccomp, containers, `kernel.io_uring_disabled`) or
+cannot open, read and close (its probe), the scan reads one file at a time,
+and says so in the verify trace; setup flags the kernel refuses (`EINVAL`)
+are dropped one at a time (deferred task work, then cooperative, then none),
+and a `STATX` it refuses is replaced by `fstat(2)` from the next batch on.
+Within 16 descriptors of `RLIMIT_NOFILE` the scan goes on file by file, since
+a batch holds descriptors a file-by-file scan never holds.
 
-Why 0.7× of the floor is out of reach for a verifying scan: the reads alone
-(`ring_fetch_*`) come close to or below it, but verification itself — parsing
-the note, comparing it field by field, the CPU and start-up checks, and two
-more `pread`s per file for the dynamic section and the init array, which lie
-beyond the first page of even a tiny plugin — costs more user-space time per
-file than the whole floor. Batching removes only the system calls the floor
-counts."""
+Where the time goes (`perf record` of a batched verification of 10,000
+files): most of the process's time is the kernel running the ring's
+requests — `openat`'s path walk and file set-up, the reads (page-cache
+lookups and the copy into the buffers: a 16 KiB read per file cost more than
+the first page and two small ranges), the io-wq workers' `STATX` and their
+hand-off, the deferred `close` — and about an eighth is verification in user
+space. The ring removes the floor's system-call entries (costly on this VM),
+not the work behind them: `openat`, the `fstat`, the first page and the
+`close` remain, as do the start-up check's two small reads, and that bounds a
+verifying batched scan to the floor less its entries plus verification."""
 
 
 def batched_section(batched, part):

@@ -85,6 +85,17 @@ DirectoryReads Batched(std::size_t files, bool poll = false, bool registered = f
   return reads;
 }
 
+// Reads of `bytes` per file, each file's fstat in the ring or not, the
+// start-up check's ranges past them fetched or not.
+DirectoryReads BatchedReading(std::size_t bytes, bool stat_in_ring, bool ranges = true) {
+  DirectoryReads reads;
+  reads.batch_files = 16;
+  reads.read_bytes = bytes;
+  reads.stat_in_ring = stat_in_ring;
+  reads.read_startup_ranges = ranges;
+  return reads;
+}
+
 bool UsedIoUring(const Scan& scan) {
   return !scan.trace.empty() && scan.trace.front().find(": io_uring,") != std::string::npos;
 }
@@ -147,6 +158,11 @@ class BatchedScanTest : public testing::TempTree {
     WriteAll(dir + "/one_page.so", alpha.substr(0, 4096));
     WriteAll(dir + "/cut_after_page.so", alpha.substr(0, 5000));
     WriteAll(dir + "/late_note.so", WithNotesMovedPastFirstPage(kAlpha));
+    // Cut where a batch's reads of 4 KiB, 16 KiB or more end, and within
+    // the start-up code and the dynamic section that a read of 16 KiB holds.
+    for (std::size_t size : {9000, 12288, 16000, 16384, 20000}) {
+      WriteAll(dir + "/cut_" + std::to_string(size) + ".so", alpha.substr(0, size));
+    }
     const std::string open = Dir("open", 0777);
     Copy(kAlpha, "open/untrusted.so");
     fs::create_symlink(fs::path(open) / "untrusted.so", fs::path(dir) / "to_untrusted.so");
@@ -165,11 +181,13 @@ TEST_F(BatchedScanTest, BatchedAndSequentialReadsGiveTheSameVerdicts) {
   const std::string dir = MixedDirectory();
   ::alarm(60);  // a FIFO that blocked the scan would hang the test
   const Scan sequential = ScanWith(dir, Sequential());
-  ASSERT_GE(sequential.verdicts.size(), 55u);
+  ASSERT_GE(sequential.verdicts.size(), 60u);
   EXPECT_THAT(sequential.trace, ::testing::IsEmpty());
   for (const DirectoryReads& reads :
        {Batched(64), Batched(16), Batched(1024), Batched(8, false, true),
-        Batched(16, true, false)}) {
+        Batched(16, true, false), BatchedReading(4096, false), BatchedReading(4096, true),
+        BatchedReading(4096, true, false), BatchedReading(8192, false),
+        BatchedReading(16384, false), BatchedReading(1 << 20, true)}) {
     const Scan batched = ScanWith(dir, reads);
     if (!UsedIoUring(batched)) {
       ::alarm(0);

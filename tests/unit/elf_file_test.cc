@@ -177,5 +177,44 @@ TEST_F(ElfFileRanges, ASmallFileThatShrankIsReportedAsBefore) {
             "offset 0 (did it shrink while read?)");
 }
 
+// A batched scan's fetched bytes (UsePrefetched): every range within them is
+// served from them, without a read; past them the descriptor is read.
+TEST_F(ElfFileRanges, RangesWithinPrefetchedBytesAreServedFromThem) {
+  const std::string fetched = Image(3).substr(0, 12288);  // not what the file holds now
+  ElfFile elf(fd_, kFileSize, "test.so");
+  elf.UsePrefetched(fetched, 12288);
+  ASSERT_TRUE(elf.ReadHeader().ok());
+  EXPECT_EQ(Read(elf, 11480, 736), fetched.substr(11480, 736));
+  EXPECT_EQ(Read(elf, 4000, 200), fetched.substr(4000, 200));
+  EXPECT_EQ(Read(elf, 12000, 300), Image(0).substr(12000, 300));  // past them
+}
+
+// More ranges fetched (UsePrefetchedRange): a range within one of them is
+// served from it; one that crosses its end is read from the descriptor.
+TEST_F(ElfFileRanges, RangesWithinPrefetchedRangesAreServedFromThem) {
+  const std::string other = Image(5);
+  ElfFile elf(fd_, kFileSize, "test.so");
+  elf.UsePrefetchedRange(11000, std::string_view(other).substr(11000, 1300));
+  elf.UsePrefetchedRange(5000, std::string_view(other).substr(5000, 100));
+  ASSERT_TRUE(elf.ReadHeader().ok());
+  EXPECT_EQ(Read(elf, 11480, 736), other.substr(11480, 736));
+  EXPECT_EQ(Read(elf, 5000, 100), other.substr(5000, 100));
+  EXPECT_EQ(Read(elf, 12200, 200), Image(0).substr(12200, 200));  // crosses the end
+}
+
+// Bytes that are not all a read of `asked` bytes from a file of this size
+// returns (the file changed size between the read and fstat) are not used.
+TEST_F(ElfFileRanges, PrefetchedBytesOfAnotherSizeAreReadAgain) {
+  for (const auto& [bytes, asked] : {std::pair<uint64_t, uint64_t>{8000, 12288},
+                                     std::pair<uint64_t, uint64_t>{4096, 2048}}) {
+    const std::string fetched = Image(3).substr(0, bytes);
+    ElfFile elf(fd_, kFileSize, "test.so");
+    elf.UsePrefetched(fetched, asked);
+    ASSERT_TRUE(elf.ReadHeader().ok());
+    EXPECT_EQ(Read(elf, 100, 200), Image(0).substr(100, 200)) << bytes << " of " << asked;
+    EXPECT_EQ(Read(elf, 5000, 200), Image(0).substr(5000, 200)) << bytes << " of " << asked;
+  }
+}
+
 }  // namespace
 }  // namespace preload::internal

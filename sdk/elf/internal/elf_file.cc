@@ -110,7 +110,9 @@ bool ElfFile::ReadSmallFileWhole() {
 }
 
 void ElfFile::ReadAhead(uint64_t offset, uint64_t size) const {
-  if (ahead_ != nullptr || size == 0 || size > kMaxAheadBytes ||
+  // A batched scan fetched the ranges it expects to be read (UsePrefetched,
+  // UsePrefetchedRange): reading ahead would read them a second time.
+  if (prefetched_ || ahead_ != nullptr || size == 0 || size > kMaxAheadBytes ||
       !FitsWithin(offset, size, size_)) {
     return;
   }
@@ -129,6 +131,13 @@ absl::StatusOr<std::string_view> ElfFile::ReadRangeInto(uint64_t offset,
   const std::string_view p = prefix();
   if (FitsWithin(offset, size, p.size())) return p.substr(offset, size);
   if (std::optional<std::string_view> ahead = Ahead(offset, size)) return *ahead;
+  if (FitsWithin(offset, size, fetched_.size())) return fetched_.substr(offset, size);
+  for (std::size_t i = 0; i < fetched_count_; ++i) {
+    const FetchedRange& range = fetched_ranges_[i];
+    if (offset >= range.offset && FitsWithin(offset - range.offset, size, range.bytes.size())) {
+      return range.bytes.substr(offset - range.offset, size);
+    }
+  }
   for (std::size_t i = 0; i < kept_count_; ++i) {
     const KeptRange& kept = kept_ranges_[i];
     if (offset >= kept.offset && FitsWithin(offset - kept.offset, size, kept.size)) {
@@ -202,11 +211,19 @@ absl::Status ElfFile::CheckIdent() const {
   return absl::OkStatus();
 }
 
-void ElfFile::UsePrefetched(std::string_view first_bytes) {
+void ElfFile::UsePrefetched(std::string_view first_bytes, uint64_t asked) {
+  // A read that returned other than min(size, asked) bytes saw a file of
+  // another size than fstat did: read it again the ordinary way.
+  if (asked < kPrefixBytes || first_bytes.size() != std::min(size_, asked)) return;
   prefix_size_ =
       static_cast<std::size_t>(std::min<uint64_t>(size_, kPrefixBytes));
-  prefetched_ = first_bytes.size() == prefix_size_;
-  if (prefetched_) std::memcpy(prefix_, first_bytes.data(), prefix_size_);
+  prefetched_ = true;
+  std::memcpy(prefix_, first_bytes.data(), prefix_size_);
+  fetched_ = first_bytes;
+}
+
+void ElfFile::UsePrefetchedRange(uint64_t offset, std::string_view bytes) {
+  if (fetched_count_ < kFetchedRanges) fetched_ranges_[fetched_count_++] = {offset, bytes};
 }
 
 absl::Status ElfFile::ReadHeader() {

@@ -130,16 +130,25 @@ class ElfFile {
 
   // Reads the file's first bytes and checks its identification and ELF
   // header. A file of at most 4096 + kMaxAheadBytes bytes is read whole, in
-  // the same system call, as if by ReadAhead. InvalidArgument for a file that is not ELF, of an unknown class,
-  // byte order or version, or too short for its header; the errno-derived
+  // the same system call, as if by ReadAhead. InvalidArgument for a file
+  // that is not ELF, of an unknown class, byte order or version, or too short for its header; the errno-derived
   // status if the read fails. Call it first, once.
   absl::Status ReadHeader();
 
-  // The file's first bytes, fetched already (a batched scan,
-  // base/internal/batch_reader.h): ReadHeader takes them instead of reading,
-  // if they are all it would read (min(size, 4096) bytes); otherwise it reads
-  // as usual. Bytes past them are read from the descriptor as always.
-  void UsePrefetched(std::string_view first_bytes);
+  // The file's first bytes, fetched already through this descriptor (a
+  // batched scan, base/internal/batch_reader.h, which asked for `asked`
+  // bytes from offset 0): used only if they are all such a read could
+  // return, min(size, asked) bytes, and then ReadHeader takes its bytes from
+  // them and ReadRange serves any range within them, without a system call.
+  // Otherwise, or past them, the descriptor is read as usual. They must
+  // outlive this reader.
+  void UsePrefetched(std::string_view first_bytes, uint64_t asked);
+  // More bytes of the file fetched already through this descriptor: `bytes`
+  // from `offset` on. ReadRange serves a range that lies within them (up to
+  // kFetchedRanges of them are kept; more are ignored). They must outlive
+  // this reader.
+  void UsePrefetchedRange(uint64_t offset, std::string_view bytes);
+  static constexpr std::size_t kFetchedRanges = 2;
 
   // The program header table, checked against the file and the limits of
   // <preload/elf_notes.h>; empty when e_phnum is 0 (a relocatable object).
@@ -166,7 +175,8 @@ class ElfFile {
   // arrays and the dynamic section of a small plugin lie in the few pages
   // after the first. At most kMaxAheadBytes; once. Only a shortcut: if the
   // read fails, nothing is kept, and each later read is made, and any error
-  // reported, as without it.
+  // reported, as without it. Nothing is read for a file whose bytes a
+  // batched scan fetched (UsePrefetched): it fetched its own ranges.
   static constexpr uint64_t kMaxAheadBytes = 16384;
   void ReadAhead(uint64_t offset, uint64_t size) const;
 
@@ -258,6 +268,13 @@ class ElfFile {
   ElfHeader header_;
   std::size_t prefix_size_ = 0;
   bool prefetched_ = false;  // prefix_ holds the first bytes already
+  std::string_view fetched_;  // UsePrefetched's bytes [0, n), when used
+  struct FetchedRange {
+    uint64_t offset;
+    std::string_view bytes;
+  };
+  std::size_t fetched_count_ = 0;
+  FetchedRange fetched_ranges_[kFetchedRanges];
   char prefix_[kPrefixBytes];
   std::optional<Page> page_;
   mutable std::unique_ptr<char[]> ahead_;

@@ -183,7 +183,10 @@ absl::StatusOr<PluginFile> LoaderState::OpenAndVerify(
   // note and the start-up code.
   ElfFile elf(file->fd.get(), file->size, path);
   if (fetched != nullptr && fetched->first_bytes) {
-    elf.UsePrefetched(*fetched->first_bytes);
+    elf.UsePrefetched(*fetched->first_bytes, fetched->asked_bytes);
+    for (std::size_t i = 0; i < fetched->more_count; ++i) {
+      elf.UsePrefetchedRange(fetched->more[i].offset, fetched->more[i].bytes);
+    }
   }
   absl::StatusOr<Fingerprint> fingerprint = ReadPluginFingerprint(elf, *host_model);
   if (!fingerprint.ok()) return refused(fingerprint.status());
