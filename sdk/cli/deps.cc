@@ -3,6 +3,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -50,6 +51,20 @@ internal::LibrarySearchSettings SearchSettingsFromEnvironment() {
 DependencyResolver::DependencyResolver(SearchSettings settings)
     : search_(std::move(settings)) {}
 
+// internal::AbsolutePath, with the working directory asked once per resolver
+// rather than once per file: the tool never changes it.
+std::string DependencyResolver::Absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return internal::AbsolutePath(path);
+  if (!working_directory_) {
+    char cwd[4096];
+    working_directory_ =
+        ::getcwd(cwd, sizeof cwd) != nullptr ? std::string(cwd) : std::string();
+  }
+  // Without one, AbsolutePath tidies the relative path as it is.
+  if (working_directory_->empty()) return internal::AbsolutePath(path);
+  return internal::AbsolutePath(absl::StrCat(*working_directory_, "/", path));
+}
+
 // Breadth-first, each name resolved once, like ld.so's list of loaded
 // objects.
 absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
@@ -93,7 +108,7 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(
     const std::string& path, const absl::StatusOr<ElfDynamic>& root_dynamic,
     bool recursive) {
   if (!root_dynamic.ok()) return root_dynamic.status();
-  const std::string absolute = internal::AbsolutePath(path);
+  const std::string absolute = Absolute(path);
   std::string key =
       ReportKey(internal::DirectoryOf(absolute), *root_dynamic, recursive);
   if (const DepsReport* kept = Kept(key, absolute)) {
@@ -124,7 +139,7 @@ absl::StatusOr<DepsOutcome> DependencyResolver::Outcome(
                        DepsSummary(report)};
   };
   if (dynamic.ok()) {
-    const std::string absolute = internal::AbsolutePath(path);
+    const std::string absolute = Absolute(path);
     const DepsReport* kept =
         Kept(ReportKey(internal::DirectoryOf(absolute), *dynamic, recursive),
              absolute);

@@ -12,6 +12,7 @@
 #include "cli/internal/flags.h"
 #include "cli/internal/render.h"
 #include "base/internal/string_view.h"
+#include "loader/internal/loader_state.h"
 #include "loader/internal/provenance.h"
 #include "preload/signing.h"
 #include "absl/strings/cord.h"
@@ -121,16 +122,12 @@ Json HostToJson(const Host& host) {
               {"trusted_keys", host.key_ids}};
 }
 
-namespace {
-
 LoaderOptions CheckerOptions(const Host& host, Policy policy) {
   LoaderOptions options{policy, host.fingerprint};
   options.check_file_trust = !absl::GetFlag(FLAGS_allow_insecure);
   options.trusted_keys = host.trusted_keys;
   return options;
 }
-
-}  // namespace
 
 PluginChecker::PluginChecker(const Host& host, Policy policy, Extras extras)
     : host_(host),

@@ -106,6 +106,9 @@ class DependencyResolver {
   const absl::StatusOr<ElfDynamic>& DynamicOf(const std::string& library);
   const std::string& WhoElseCouldWrite(const std::string& library);
 
+  std::string Absolute(const std::string& path);
+
+  std::optional<std::string> working_directory_;  // Absolute's, asked once
   internal::LibrarySearch search_;
   absl::node_hash_map<std::string, internal::FoundLibrary> found_;
   absl::node_hash_map<std::string, absl::StatusOr<ElfDynamic>> dynamics_;
