@@ -57,7 +57,10 @@ class Walker {
 
   void Root(const std::string& root) {
     path_ = root;
-    Visit(0, 0);  // an operand is named by all of it
+    // fts named an operand by what follows its last '/' (nothing, for
+    // "dir/"), or by all of it if that '/' is its only character.
+    const std::size_t slash = root.rfind('/');
+    Visit(slash == std::string::npos || root == "/" ? 0 : slash + 1, 0);
   }
 
  private:
@@ -75,7 +78,7 @@ class Walker {
     if (::stat(path_.c_str(), &info) != 0) {
       const int error = errno;
       struct stat link {};
-      if (error == ENOENT && ::lstat(path_.c_str(), &link) == 0) {
+      if (::lstat(path_.c_str(), &link) == 0) {  // whatever stopped the stat
         Emit(WalkEvent::Kind::kBrokenLink, name_at, level);
         return true;
       }
