@@ -133,8 +133,14 @@ PluginChecker::PluginChecker(const Host& host, Policy policy, Extras extras)
     : host_(host),
       policy_(policy),
       extras_(extras),
-      loader_(CheckerOptions(host, policy)),
       resolver_(SearchSettingsFromEnvironment()) {}
+
+const Loader& PluginChecker::TheLoader() const {
+  if (loader_ == nullptr) {
+    loader_ = std::make_unique<Loader>(CheckerOptions(host_, policy_));
+  }
+  return *loader_;
+}
 
 PluginCheck PluginChecker::Check(const std::string& path) {
   return Check(path, nullptr);
@@ -155,7 +161,7 @@ absl::StatusOr<Fingerprint> PluginChecker::Verify(
   }
   // A bare name would be searched for in the plugin path, so the file is
   // named as a path.
-  return loader_.Verify(path.find('/') == std::string::npos ? "./" + path : path);
+  return TheLoader().Verify(path.find('/') == std::string::npos ? "./" + path : path);
 }
 
 PluginCheck PluginChecker::Check(const std::string& path,

@@ -83,7 +83,7 @@ class PluginChecker {
   PluginCheck Check(const std::string& path, const PluginDirectory* directory);
   [[nodiscard]] absl::StatusOr<PluginDirectory> OpenDirectory(
       std::string_view dir) const {
-    return loader_.OpenDirectory(dir);
+    return TheLoader().OpenDirectory(dir);
   }
 
   // A scan's quick way (entry_check.cc): the check of `path`, the entry
@@ -115,7 +115,10 @@ class PluginChecker {
   const Host& host_;
   Policy policy_;
   Extras extras_;
-  Loader loader_;
+  // The loader of the ordinary check, made on first use: a scan whose files
+  // all take CheckAccepted's way needs none.
+  const Loader& TheLoader() const;
+  mutable std::unique_ptr<Loader> loader_;
   DependencyResolver resolver_;
   std::unique_ptr<internal::LoaderState> scan_state_;
   std::optional<std::uint64_t> descriptor_limit_;  // 0: none
