@@ -4,10 +4,10 @@
 // under the directories. Results are printed as they are found and nothing
 // is kept but counters, so memory does not grow with the number of files.
 // Symbolic links are followed; a link back to a directory being walked (a
-// loop) is reported and not followed. Each directory's trust is checked once
-// for its files (Loader::OpenDirectory), the first time one is checked.
-#include <fts.h>
-
+// loop) is reported and not followed (the walk: cli/internal/tree_walk.h,
+// which holds only the names of the directories being walked). Each
+// directory's trust is checked once for its files, the first time one is
+// checked, and a plugin file is read once (PluginChecker::CheckAccepted).
 #include <algorithm>
 #include <cstring>
 #include <iostream>
@@ -21,15 +21,20 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/internal/escape.h"
+#include "base/internal/string_view.h"
 #include "cli/internal/cli.h"
 #include "cli/internal/flags.h"
 #include "cli/internal/output.h"
 #include "cli/internal/plugin_check.h"
 #include "cli/internal/render.h"
 #include "cli/internal/requirement_scan.h"
+#include "cli/internal/tree_walk.h"
+#include "loader/internal/checked_directory.h"
 
 namespace preload::cli {
 namespace {
+
+using internal::ToAbsl;
 
 constexpr std::string_view kResults[] = {"compatible", "refused",
                                          "untrusted", "missing_libraries",
@@ -42,67 +47,71 @@ bool IsSharedObjectName(std::string_view name) {
   return name.size() > 3 && name.substr(name.size() - 3) == ".so";
 }
 
-int CompareNames(const FTSENT** a, const FTSENT** b) {
-  return std::strcmp((*a)->fts_name, (*b)->fts_name);
-}
-
-// The directory being walked at each depth, opened for the loader on its
-// first file: memory in the depth of the tree, not in its number of files.
+// The directory being walked at each depth, opened on its first plugin file:
+// memory in the depth of the tree, not in its number of files. Each is opened
+// for the checker's quick way (PluginChecker::CheckAccepted) and, only when a
+// file needs the ordinary check or has requirements, for the loader
+// (Loader::OpenDirectory); either checks the directory's trust once.
 class OpenDirectories {
  public:
-  explicit OpenDirectories(const PluginChecker& checker) : checker_(checker) {}
+  explicit OpenDirectories(PluginChecker& checker) : checker_(checker) {}
 
-  // fts enters a directory at `level`: what was open there is done with.
+  // The walk enters a directory at `level`: what was open there is done with.
   void Enter(int level) {
     if (static_cast<std::size_t>(level) < open_.size()) open_.resize(level);
   }
 
-  // The directory of `entry`, a plugin file below a root; null if it cannot
-  // be opened (the file's own check then says why). The loader verifies the
-  // entry and the plugin files fts returns after it together, a batch at a
-  // time (PluginDirectory::Prefetch), their reads batched through io_uring.
-  const PluginDirectory* Of(const FTSENT& entry) {
-    const PluginDirectory* directory = Open(entry);
-    Slot& slot = open_[static_cast<std::size_t>(entry.fts_level) - 1];
-    if (directory != nullptr && slot.prefetched == 0) {
-      std::vector<std::string> names;
-      // fts returns the siblings in the order they are linked.
-      for (const FTSENT* next = &entry; next != nullptr && names.size() < kPrefetch;
-           next = next->fts_link) {
-        if (next->fts_info == FTS_F && IsSharedObjectName(next->fts_name)) {
-          names.emplace_back(next->fts_name);
-        }
+  // The check of `entry`, a plugin file below an operand, and of the
+  // plugins it requires, in its directory.
+  PluginCheck Check(const WalkEvent& entry) {
+    Slot& slot = SlotOf(entry);
+    const std::string path(entry.path);
+    std::optional<PluginCheck> check;
+    if (entry.regular_entry) {
+      if (!slot.tried_scan) {
+        slot.tried_scan = true;
+        absl::StatusOr<internal::CheckedDirectory> opened =
+            checker_.OpenScanDirectory(slot.path);
+        if (opened.ok()) slot.scan = *std::move(opened);
       }
-      directory->Prefetch(names);
-      slot.prefetched = names.size();
+      if (slot.scan) check = checker_.CheckAccepted(path, entry.name, *slot.scan);
     }
-    if (slot.prefetched > 0) --slot.prefetched;
-    return directory;
+    if (!check) check = checker_.Check(path, Plugins(slot));
+    CheckRequirementsInDirectory(*check, checker_, [&] { return Plugins(slot); });
+    return *std::move(check);
   }
 
  private:
-  static constexpr std::size_t kPrefetch = 64;
+  struct Slot {
+    std::string path;  // the entry's path up to its name, as the walk joins it
+    bool tried_scan = false;
+    std::optional<internal::CheckedDirectory> scan;
+    bool tried_plugins = false;
+    std::optional<PluginDirectory> plugins;
+  };
 
-  const PluginDirectory* Open(const FTSENT& entry) {
-    const std::size_t level = static_cast<std::size_t>(entry.fts_level) - 1;
+  Slot& SlotOf(const WalkEvent& entry) {
+    const std::size_t level = static_cast<std::size_t>(entry.level) - 1;
     if (open_.size() <= level) open_.resize(level + 1);
     Slot& slot = open_[level];
-    if (!slot.tried) {
-      slot.tried = true;
-      // The entry's path up to its name: fts joins paths as PluginDirectory does.
-      absl::StatusOr<PluginDirectory> directory = checker_.OpenDirectory(
-          std::string_view(entry.fts_path, entry.fts_pathlen - entry.fts_namelen));
-      if (directory.ok()) slot.directory = *std::move(directory);
+    if (slot.path.empty()) {
+      slot.path = std::string(entry.path.substr(0, entry.path.size() - entry.name.size()));
     }
-    return slot.directory ? &*slot.directory : nullptr;
+    return slot;
   }
 
-  struct Slot {
-    bool tried = false;
-    std::optional<PluginDirectory> directory;
-    std::size_t prefetched = 0;  // plugin files verified ahead, not yet reached
-  };
-  const PluginChecker& checker_;
+  // The directory opened for the loader; null if it cannot be opened (the
+  // file's own check then says why).
+  const PluginDirectory* Plugins(Slot& slot) {
+    if (!slot.tried_plugins) {
+      slot.tried_plugins = true;
+      absl::StatusOr<PluginDirectory> directory = checker_.OpenDirectory(slot.path);
+      if (directory.ok()) slot.plugins = *std::move(directory);
+    }
+    return slot.plugins ? &*slot.plugins : nullptr;
+  }
+
+  PluginChecker& checker_;
   std::vector<Slot> open_;
 };
 
@@ -186,14 +195,6 @@ class Reporter {
   std::map<std::string, std::size_t> counts_;
 };
 
-// The file's check, then its requirements' in its own directory.
-PluginCheck CheckWithRequirements(PluginChecker& checker, const std::string& path,
-                                  const PluginDirectory* directory) {
-  PluginCheck check = checker.Check(path, directory);
-  CheckRequirementsInDirectory(check, checker, directory);
-  return check;
-}
-
 }  // namespace
 
 int RunScan(const std::vector<std::string>& args) {
@@ -209,51 +210,41 @@ int RunScan(const std::vector<std::string>& args) {
   }
   PluginChecker checker(*host, *policy, PluginChecker::Extras::kNone);
   Reporter reporter(absl::GetFlag(FLAGS_json), *host, *policy);
-  std::vector<char*> roots;
-  for (const std::string& arg : args) roots.push_back(const_cast<char*>(arg.c_str()));
-  roots.push_back(nullptr);
-  FTS* walk = ::fts_open(roots.data(), FTS_LOGICAL | FTS_NOCHDIR, CompareNames);
-  if (walk == nullptr) {
-    PrintError("scan", std::strerror(errno));
-    return kExitUsage;
-  }
   OpenDirectories directories(checker);
-  while (FTSENT* entry = ::fts_read(walk)) {
-    switch (entry->fts_info) {
-      case FTS_D:
-        directories.Enter(entry->fts_level);
+  const int refused = WalkTrees(args, [&](const WalkEvent& entry) {
+    switch (entry.kind) {
+      case WalkEvent::Kind::kDirectory:
+        directories.Enter(entry.level);
         break;
-      case FTS_F:
-        if (entry->fts_level == 0) {
-          reporter.Add(CheckWithRequirements(checker, entry->fts_path, nullptr));
-        } else if (IsSharedObjectName(entry->fts_name)) {
-          reporter.Add(CheckWithRequirements(checker, entry->fts_path,
-                                             directories.Of(*entry)));
+      case WalkEvent::Kind::kFile:
+        if (entry.level == 0) {
+          PluginCheck check = checker.Check(std::string(entry.path), nullptr);
+          CheckRequirementsInDirectory(check, checker, [] { return nullptr; });
+          reporter.Add(check);
+        } else if (IsSharedObjectName(entry.name)) {
+          reporter.Add(directories.Check(entry));
         }
         break;
-      case FTS_DC:
-        PrintError("scan", absl::StrCat("not following ", entry->fts_path,
-                                        ": it leads back to ",
-                                        entry->fts_cycle->fts_path,
+      case WalkEvent::Kind::kCycle:
+        PrintError("scan", absl::StrCat("not following ", ToAbsl(entry.path),
+                                        ": it leads back to ", ToAbsl(entry.ancestor),
                                         " (a symlink loop)"));
         break;
-      case FTS_SLNONE:
-        if (IsSharedObjectName(entry->fts_name)) {
-          reporter.Add(checker.Check(entry->fts_path));  // reported as error
+      case WalkEvent::Kind::kBrokenLink:
+        if (IsSharedObjectName(entry.name)) {
+          reporter.Add(checker.Check(std::string(entry.path)));  // reported as error
         }
         break;
-      case FTS_DNR:
-      case FTS_ERR:
-      case FTS_NS:
-        PrintError("scan", absl::StrCat(entry->fts_path, ": ",
-                                        std::strerror(entry->fts_errno)));
+      case WalkEvent::Kind::kError:
+        PrintError("scan", absl::StrCat(ToAbsl(entry.path), ": ", std::strerror(entry.error)));
         reporter.Problem(kExitUsage);
         break;
-      default:
-        break;
     }
+  });
+  if (refused != 0) {
+    PrintError("scan", std::strerror(refused));
+    return kExitUsage;
   }
-  ::fts_close(walk);
   return reporter.Finish();
 }
 

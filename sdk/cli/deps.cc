@@ -3,6 +3,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -50,6 +51,39 @@ internal::LibrarySearchSettings SearchSettingsFromEnvironment() {
 DependencyResolver::DependencyResolver(SearchSettings settings)
     : search_(std::move(settings)) {}
 
+// internal::AbsolutePath, with the working directory asked once per resolver
+// rather than once per file (the tool never changes it), and the directory
+// part tidied once for the files of one directory: AbsolutePath drops empty
+// and "." parts, so a plain name joins the tidied directory unchanged.
+std::string DependencyResolver::Absolute(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string_view name =
+      slash == std::string::npos ? std::string_view(path)
+                                 : std::string_view(path).substr(slash + 1);
+  if (name.empty() || name == ".") return AbsoluteOnce(path);
+  const std::string_view dir = std::string_view(path).substr(0, path.size() - name.size());
+  if (!last_directory_ || *last_directory_ != dir) {
+    last_directory_ = std::string(dir);
+    last_directory_absolute_ = AbsoluteOnce(dir.empty() ? "." : std::string(dir));
+  }
+  if (last_directory_absolute_ == ".") return std::string(name);  // no cwd
+  return last_directory_absolute_ == "/"
+             ? absl::StrCat("/", ToAbsl(name))
+             : absl::StrCat(last_directory_absolute_, "/", ToAbsl(name));
+}
+
+std::string DependencyResolver::AbsoluteOnce(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return internal::AbsolutePath(path);
+  if (!working_directory_) {
+    char cwd[4096];
+    working_directory_ =
+        ::getcwd(cwd, sizeof cwd) != nullptr ? std::string(cwd) : std::string();
+  }
+  // Without one, AbsolutePath tidies the relative path as it is.
+  if (working_directory_->empty()) return internal::AbsolutePath(path);
+  return internal::AbsolutePath(absl::StrCat(*working_directory_, "/", path));
+}
+
 // Breadth-first, each name resolved once, like ld.so's list of loaded
 // objects.
 absl::StatusOr<DepsReport> DependencyResolver::Resolve(const std::string& path,
@@ -75,6 +109,17 @@ std::string ReportKey(const std::string& origin, const ElfDynamic& d,
                       optional(d.runpath), nul, absl::StrJoin(d.needed, nul));
 }
 
+// Whether ReportKey(o, a, r) == ReportKey(o, b, r): what it keys on, field by
+// field.
+bool SameReportKey(const ElfDynamic& a, const ElfDynamic& b) {
+  return a.has_dynamic == b.has_dynamic && a.flags_1 == b.flags_1 &&
+         a.identity.elf_class == b.identity.elf_class &&
+         a.identity.big_endian == b.identity.big_endian &&
+         a.identity.machine == b.identity.machine &&
+         a.identity.type == b.identity.type && a.soname == b.soname &&
+         a.rpath == b.rpath && a.runpath == b.runpath && a.needed == b.needed;
+}
+
 // A file is not searched again as its own dependency (ld.so's list of
 // loaded objects): a report that found a library at `absolute` would differ
 // for the file at that path.
@@ -93,7 +138,7 @@ absl::StatusOr<DepsReport> DependencyResolver::Resolve(
     const std::string& path, const absl::StatusOr<ElfDynamic>& root_dynamic,
     bool recursive) {
   if (!root_dynamic.ok()) return root_dynamic.status();
-  const std::string absolute = internal::AbsolutePath(path);
+  const std::string absolute = Absolute(path);
   std::string key =
       ReportKey(internal::DirectoryOf(absolute), *root_dynamic, recursive);
   if (const DepsReport* kept = Kept(key, absolute)) {
@@ -124,11 +169,21 @@ absl::StatusOr<DepsOutcome> DependencyResolver::Outcome(
                        DepsSummary(report)};
   };
   if (dynamic.ok()) {
-    const std::string absolute = internal::AbsolutePath(path);
+    const std::string absolute = Absolute(path);
+    std::string origin = internal::DirectoryOf(absolute);
+    // A scan meets a directory's plugins one after another, most of them
+    // alike: the file before's kept report, without building the key.
+    if (last_ && last_->recursive == recursive && last_->origin == origin &&
+        SameReportKey(last_->dynamic, *dynamic) &&
+        !FindsFile(*last_->report, absolute)) {
+      return last_->outcome;
+    }
     const DepsReport* kept =
-        Kept(ReportKey(internal::DirectoryOf(absolute), *dynamic, recursive),
-             absolute);
-    if (kept != nullptr) return outcome(*kept);  // says nothing of its path
+        Kept(ReportKey(origin, *dynamic, recursive), absolute);
+    if (kept != nullptr) {  // says nothing of its path
+      last_ = LastOutcome{std::move(origin), *dynamic, recursive, kept, outcome(*kept)};
+      return last_->outcome;
+    }
   }
   absl::StatusOr<DepsReport> report = Resolve(path, dynamic, recursive);
   if (!report.ok()) return report.status();

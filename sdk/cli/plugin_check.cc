@@ -12,6 +12,7 @@
 #include "cli/internal/flags.h"
 #include "cli/internal/render.h"
 #include "base/internal/string_view.h"
+#include "loader/internal/loader_state.h"
 #include "loader/internal/provenance.h"
 #include "preload/signing.h"
 #include "absl/strings/cord.h"
@@ -121,8 +122,6 @@ Json HostToJson(const Host& host) {
               {"trusted_keys", host.key_ids}};
 }
 
-namespace {
-
 LoaderOptions CheckerOptions(const Host& host, Policy policy) {
   LoaderOptions options{policy, host.fingerprint};
   options.check_file_trust = !absl::GetFlag(FLAGS_allow_insecure);
@@ -130,14 +129,18 @@ LoaderOptions CheckerOptions(const Host& host, Policy policy) {
   return options;
 }
 
-}  // namespace
-
 PluginChecker::PluginChecker(const Host& host, Policy policy, Extras extras)
     : host_(host),
       policy_(policy),
       extras_(extras),
-      loader_(CheckerOptions(host, policy)),
       resolver_(SearchSettingsFromEnvironment()) {}
+
+const Loader& PluginChecker::TheLoader() const {
+  if (loader_ == nullptr) {
+    loader_ = std::make_unique<Loader>(CheckerOptions(host_, policy_));
+  }
+  return *loader_;
+}
 
 PluginCheck PluginChecker::Check(const std::string& path) {
   return Check(path, nullptr);
@@ -158,7 +161,7 @@ absl::StatusOr<Fingerprint> PluginChecker::Verify(
   }
   // A bare name would be searched for in the plugin path, so the file is
   // named as a path.
-  return loader_.Verify(path.find('/') == std::string::npos ? "./" + path : path);
+  return TheLoader().Verify(path.find('/') == std::string::npos ? "./" + path : path);
 }
 
 PluginCheck PluginChecker::Check(const std::string& path,

@@ -58,8 +58,9 @@ std::string CheckOne(const Requirement& requirement, const std::string& dir,
 
 }  // namespace
 
-void CheckRequirementsInDirectory(PluginCheck& check, PluginChecker& checker,
-                                  const PluginDirectory* directory) {
+void CheckRequirementsInDirectory(
+    PluginCheck& check, PluginChecker& checker,
+    absl::FunctionRef<const PluginDirectory*()> directory) {
   if (check.result != "compatible") return;
   absl::StatusOr<std::vector<Requirement>> needs =
       RequirementsOf(*check.file.fingerprint);
@@ -70,9 +71,11 @@ void CheckRequirementsInDirectory(PluginCheck& check, PluginChecker& checker,
   const std::size_t slash = check.file.path.rfind('/');
   const std::string dir =
       slash == std::string::npos ? "" : check.file.path.substr(0, slash + 1);
+  if (needs->empty()) return;
+  const PluginDirectory* in = directory();
   for (const Requirement& requirement : *needs) {
     bool unsatisfied = false;
-    std::string reason = CheckOne(requirement, dir, checker, directory, unsatisfied);
+    std::string reason = CheckOne(requirement, dir, checker, in, unsatisfied);
     if (!reason.empty()) {
       Fail(check, unsatisfied ? "unsatisfied_requirements" : "missing_requirements",
            std::move(reason));

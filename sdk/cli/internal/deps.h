@@ -106,6 +106,21 @@ class DependencyResolver {
   const absl::StatusOr<ElfDynamic>& DynamicOf(const std::string& library);
   const std::string& WhoElseCouldWrite(const std::string& library);
 
+  std::string Absolute(const std::string& path);
+  std::string AbsoluteOnce(const std::string& path);
+
+  std::optional<std::string> working_directory_;  // asked once
+  std::optional<std::string> last_directory_;     // Absolute's last, and
+  std::string last_directory_absolute_;           // what it was made
+  // Outcome's last answer from a kept report, and what it depended on.
+  struct LastOutcome {
+    std::string origin;
+    ElfDynamic dynamic;
+    bool recursive;
+    const DepsReport* report;  // in reports_, which never erases
+    DepsOutcome outcome;
+  };
+  std::optional<LastOutcome> last_;
   internal::LibrarySearch search_;
   absl::node_hash_map<std::string, internal::FoundLibrary> found_;
   absl::node_hash_map<std::string, absl::StatusOr<ElfDynamic>> dynamics_;

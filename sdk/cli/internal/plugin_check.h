@@ -7,6 +7,7 @@
 #ifndef PRELOAD_CLI_INTERNAL_PLUGIN_CHECK_H_
 #define PRELOAD_CLI_INTERNAL_PLUGIN_CHECK_H_
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,9 +19,14 @@
 #include "cli/internal/deps.h"
 #include "cli/internal/output.h"
 #include "cli/internal/signature_info.h"
+#include "loader/internal/checked_directory.h"
 #include "preload/fingerprint.h"
 #include "preload/loader.h"
 #include "preload/policy.h"
+
+namespace preload::internal {
+struct LoaderState;
+}  // namespace preload::internal
 
 namespace preload::cli {
 
@@ -41,6 +47,10 @@ struct Host {
 [[nodiscard]] absl::StatusOr<Host> HostFromFlags();
 [[nodiscard]] absl::StatusOr<Policy> PolicyFromFlags();
 Json HostToJson(const Host& host);
+
+// What the checker's loaders are made with: the host, the policy,
+// --allow-insecure and --trusted-key.
+LoaderOptions CheckerOptions(const Host& host, Policy policy);
 
 struct PluginCheck {
   BinaryFile file;
@@ -65,6 +75,7 @@ class PluginChecker {
 
   PluginChecker(const Host& host, Policy policy,
                 Extras extras = Extras::kSignatureFile);
+  ~PluginChecker();
   PluginCheck Check(const std::string& path);
   // The same check of the file `path`, an entry of `directory` (opened by
   // OpenDirectory; null: none): the loader then checks who may write the
@@ -72,8 +83,23 @@ class PluginChecker {
   PluginCheck Check(const std::string& path, const PluginDirectory* directory);
   [[nodiscard]] absl::StatusOr<PluginDirectory> OpenDirectory(
       std::string_view dir) const {
-    return loader_.OpenDirectory(dir);
+    return TheLoader().OpenDirectory(dir);
   }
+
+  // A scan's quick way (entry_check.cc): the check of `path`, the entry
+  // `name` of `directory` (from OpenScanDirectory), made on one read of the
+  // file, shared with the loader: opened relative to the directory, fstat'ed
+  // and its first page read once. Only for a plugin the loader accepts, with
+  // a readable dynamic section: the result is then the one Check(path,
+  // directory) gives, in the same words. Anything else returns nullopt, and
+  // Check says what, in its own words.
+  std::optional<PluginCheck> CheckAccepted(
+      const std::string& path, std::string_view name,
+      const internal::CheckedDirectory& directory);
+  // The directory `dir` opened for CheckAccepted, its trust checked as
+  // OpenDirectory checks it.
+  [[nodiscard]] absl::StatusOr<internal::CheckedDirectory> OpenScanDirectory(
+      std::string_view dir);
 
  private:
   void CheckDependencies(PluginCheck* check, const std::string& path);
@@ -81,11 +107,21 @@ class PluginChecker {
   [[nodiscard]] absl::StatusOr<Fingerprint> Verify(
       const std::string& path, const PluginDirectory* directory) const;
 
+  // CheckAccepted's loader, made on first use; and whether a descriptor
+  // leaves the loader's reserve free (RLIMIT_NOFILE, asked once).
+  const internal::LoaderState& ScanState();
+  bool BelowDescriptorReserve(int fd);
+
   const Host& host_;
   Policy policy_;
   Extras extras_;
-  Loader loader_;
+  // The loader of the ordinary check, made on first use: a scan whose files
+  // all take CheckAccepted's way needs none.
+  const Loader& TheLoader() const;
+  mutable std::unique_ptr<Loader> loader_;
   DependencyResolver resolver_;
+  std::unique_ptr<internal::LoaderState> scan_state_;
+  std::optional<std::uint64_t> descriptor_limit_;  // 0: none
 };
 
 // The check as a JSON object (docs/cli.md, "check").

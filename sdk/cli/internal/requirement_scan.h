@@ -11,15 +11,19 @@
 #ifndef PRELOAD_CLI_INTERNAL_REQUIREMENT_SCAN_H_
 #define PRELOAD_CLI_INTERNAL_REQUIREMENT_SCAN_H_
 
+#include "absl/functional/function_ref.h"
 #include "cli/internal/plugin_check.h"
 
 namespace preload::cli {
 
 // Turns a compatible `check` into missing_requirements or
 // unsatisfied_requirements when a requirement fails, with the first reason.
-// `directory`: the scanned directory the plugin is an entry of, or null.
-void CheckRequirementsInDirectory(PluginCheck& check, PluginChecker& checker,
-                                  const PluginDirectory* directory);
+// `directory` gives the scanned directory the plugin is an entry of, or
+// null; asked only for a plugin that requires others (the scan opens it for
+// the loader then).
+void CheckRequirementsInDirectory(
+    PluginCheck& check, PluginChecker& checker,
+    absl::FunctionRef<const PluginDirectory*()> directory);
 
 }  // namespace preload::cli
 
