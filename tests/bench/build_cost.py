@@ -166,7 +166,10 @@ def main():
     log = os.path.join(args.work, "python-starts.log")
     wrapper = os.path.join(args.work, "python3")
     with open(wrapper, "w") as f:
-        f.write(f'#!/bin/sh\necho "$*" >> "{log}"\nexec /usr/bin/python3 "$@"\n')
+        # One line per start: a `-c` script's newlines are folded, or one
+        # start with a multi-line script would count as several.
+        f.write(f'#!/bin/sh\nprintf "%s\\n" "$*" | tr "\\n" " " >> "{log}"\n'
+                f'echo >> "{log}"\nexec /usr/bin/python3 "$@"\n')
     os.chmod(wrapper, 0o755)
     # The benchmark times the compilers themselves: no compiler cache.
     env = {k: v for k, v in os.environ.items()

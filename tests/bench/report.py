@@ -768,7 +768,7 @@ def main():
         w("unchanged; builds never start it. Each plugin compiles one more translation")
         w("unit, its fingerprint, which is where the extra build time goes: nearly all")
         w("of it is parsing the standard headers its layout probes need (`<string>`,")
-        w("`<vector>`, `<functional>`).")
+        w("`<vector>` and `std::function`'s `<bits/std_function.h>`).")
         w("")
 
     conf = data("configure")
