@@ -16,6 +16,19 @@
 namespace preload::internal {
 namespace {
 
+// A free submission entry. The ring has room for every request of a batch,
+// but with a polling kernel thread (sqpoll) an entry is free again only once
+// that thread has taken it, which may be after its completion is seen: wait
+// for the thread then. Without it, a full ring is submitted to make room.
+io_uring_sqe* NextSqe(io_uring* ring) {
+  io_uring_sqe* sqe = io_uring_get_sqe(ring);
+  while (sqe == nullptr) {
+    if (io_uring_sqring_wait(ring) == -EINVAL) io_uring_submit(ring);
+    sqe = io_uring_get_sqe(ring);
+  }
+  return sqe;
+}
+
 // What a completion was for: user_data is index << 3 | kind.
 enum Kind : uint64_t { kOpen = 0, kStat = 1, kRead = 2, kClose = 3, kRange = 4 };
 
@@ -178,13 +191,13 @@ absl::Status BatchReader::Fetch(int dir, absl::Span<const std::string> names,
   io_uring* ring = &ring_->ring;
   // Submission 1: the opens, and the closes of what the caller is done with.
   for (std::size_t i = 0; i < names.size(); ++i) {
-    io_uring_sqe* sqe = io_uring_get_sqe(ring);
+    io_uring_sqe* sqe = NextSqe(ring);
     io_uring_prep_openat(sqe, dir, names[i].c_str(), flags, 0);
     io_uring_sqe_set_data64(sqe, Tag(i, kOpen));
   }
   const unsigned closes = static_cast<unsigned>(to_close_.size());
   for (UniqueFd& fd : to_close_) {
-    io_uring_sqe* sqe = io_uring_get_sqe(ring);
+    io_uring_sqe* sqe = NextSqe(ring);
     io_uring_prep_close(sqe, fd.Release());
     io_uring_sqe_set_data64(sqe, Tag(0, kClose));
   }
@@ -218,7 +231,7 @@ absl::Status BatchReader::FetchRanges(absl::Span<const WantedRange> wanted,
     at += range.size;
     // Set now, cut to what was read on completion.
     file.more[k] = {range.offset, std::string_view(into, range.size)};
-    io_uring_sqe* read = io_uring_get_sqe(ring);
+    io_uring_sqe* read = NextSqe(ring);
     io_uring_prep_read(read, file.fd.get(), into, static_cast<unsigned>(range.size),
                        range.offset);
     io_uring_sqe_set_data64(read, Tag(range.file * 2 + k, kRange));
@@ -241,14 +254,14 @@ unsigned BatchReader::QueueStatsAndReads(std::vector<FetchedFile>& out) {
     const int fd = out[i].fd.get();
     if (fd < 0) continue;
     if (stat_in_ring_) {
-      io_uring_sqe* stat = io_uring_get_sqe(ring);
+      io_uring_sqe* stat = NextSqe(ring);
       io_uring_prep_statx(stat, fd, "", statx_flags, STATX_BASIC_STATS, &ring_->stats[i]);
       io_uring_sqe_set_data64(stat, Tag(i, kStat));
       ++requests;
     } else if (struct stat info {}; ::fstat(fd, &info) == 0) {
       out[i].info = info;
     }
-    io_uring_sqe* read = io_uring_get_sqe(ring);
+    io_uring_sqe* read = NextSqe(ring);
     char* into = ring_->pages.data() + i * bytes;
     if (options_.register_buffers) {
       io_uring_prep_read_fixed(read, fd, into, static_cast<unsigned>(bytes), 0, 0);
