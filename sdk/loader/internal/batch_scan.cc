@@ -115,14 +115,8 @@ class BatchedScan {
     started_ = true;
     // Read as before batches existed, and traced alike.
     if (names_.size() < kMinBatchedFiles) return;
-    const DirectoryReads& reads = loader_.directory_reads;
-    BatchOptions options;
-    options.files = reads.batch_files;
-    options.read_bytes = reads.read_bytes;
-    options.sqpoll = reads.poll_submissions;
-    options.register_buffers = reads.register_buffers;
-    options.stat_in_ring = reads.stat_in_ring;
-    absl::StatusOr<std::unique_ptr<BatchReader>> reader = BatchReader::Create(options);
+    absl::StatusOr<std::unique_ptr<BatchReader>> reader =
+        BatchReader::Create(BatchOptionsFor(loader_.directory_reads));
     if (!reader.ok()) {
       Trace(absl::StrCat("one file at a time (", reader.status().message(), ")"));
       return;
@@ -220,6 +214,16 @@ void VerifyNames(const LoaderState& loader, const CheckedDirectory& directory,
   BatchedScan scan(loader, directory, directory.path, visit);
   for (const std::string& name : names) scan.Add(name);
   scan.Flush();
+}
+
+BatchOptions BatchOptionsFor(const DirectoryReads& reads) {
+  BatchOptions options;
+  options.files = reads.batch_files;
+  options.read_bytes = reads.read_bytes;
+  options.sqpoll = reads.poll_submissions;
+  options.register_buffers = reads.register_buffers;
+  options.stat_in_ring = reads.stat_in_ring;
+  return options;
 }
 
 }  // namespace preload::internal

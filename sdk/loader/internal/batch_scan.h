@@ -21,6 +21,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/internal/batch_reader.h"
 #include "loader/internal/checked_directory.h"
 #include "loader/internal/loader_state.h"
 #include "preload/fingerprint.h"
@@ -46,6 +47,9 @@ inline constexpr std::size_t kMinBatchedFiles = 8;
 // The same for the entries `names` of `directory`, in their order.
 void VerifyNames(const LoaderState& loader, const CheckedDirectory& directory,
                  const std::vector<std::string>& names, EntryVisitor visit);
+
+// The batch reader's options for a Loader's `reads`.
+BatchOptions BatchOptionsFor(const DirectoryReads& reads);
 
 // What PluginDirectory::Prefetch verified and Verify has not taken yet.
 struct PrefetchedVerdicts {
